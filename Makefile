@@ -1,0 +1,53 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a step of theirs.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test lint format install install-dev migrate seed messages clean
+
+run: install migrate seed
+	@$(BIN)/python manage.py dev_admin
+	$(BIN)/python manage.py runserver $(HOST)
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# A stamp per requirements file: reinstall only when it changes.
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+
+seed: install
+	$(BIN)/python manage.py load_seed
+
+# Rebuild translation catalogues after changing user-facing text.
+messages: install-dev
+	cd exchanges && ../$(BIN)/django-admin makemessages -l uk --no-obsolete
+	cd exchanges && ../$(BIN)/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-output

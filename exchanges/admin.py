@@ -1,0 +1,277 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+
+from .forms import QuoteForm, TallyForm
+from .models import (
+    Agreement,
+    Category,
+    Exchange,
+    Organisation,
+    Person,
+    Quote,
+    QuoteTranslation,
+    Role,
+    Tally,
+)
+
+RECORD_FIELDS = (_("Publication"), {"fields": ["status", "uuid", "created_at", "updated_at"]})
+RECORD_READONLY = ["uuid", "created_at", "updated_at"]
+SOURCE_FIELDS = (_("Source"), {"fields": [("source_name", "source_url")]})
+
+
+@admin.register(Category)
+class CategoryAdmin(TranslationAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name_en", "name_uk", "slug"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(TranslationAdmin):
+    list_display = ["name", "short_name", "kind", "status"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name_en", "name_uk", "short_name_en", "short_name_uk", "slug"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    readonly_fields = RECORD_READONLY
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "slug", "kind", "url"]}),
+        RECORD_FIELDS,
+    ]
+
+
+class RoleInline(TranslationTabularInline):
+    model = Role
+    extra = 1
+    autocomplete_fields = ["organisation"]
+    fields = ["title", "organisation", "started_on", "ended_on"]
+
+
+@admin.register(Person)
+class PersonAdmin(TranslationAdmin):
+    list_display = ["name", "rank", "current_roles", "status"]
+    list_filter = ["status"]
+    search_fields = ["name_en", "name_uk", "slug"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    autocomplete_fields = ["photo_credit"]
+    readonly_fields = RECORD_READONLY
+    inlines = [RoleInline]
+    fieldsets = [
+        (None, {"fields": ["name", "rank", "slug", ("photo", "photo_credit")]}),
+        RECORD_FIELDS,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("roles")
+
+    @admin.display(description=_("roles"))
+    def current_roles(self, person):
+        return "; ".join(role.title for role in person.roles.all() if role.ended_on is None)
+
+
+@admin.register(Role)
+class RoleAdmin(TranslationAdmin):
+    """Registered so quotes and tallies can pick roles by autocomplete."""
+
+    list_display = ["person", "title", "organisation", "started_on", "ended_on"]
+    list_filter = ["organisation"]
+    search_fields = ["title_en", "title_uk", "person__name_en", "person__name_uk"]
+    autocomplete_fields = ["person", "organisation"]
+    list_select_related = ["person", "organisation"]
+
+
+class ExchangeInline(admin.TabularInline):
+    """An agreement's stages, edited where editors think of them."""
+
+    model = Exchange
+    extra = 0
+    fk_name = "agreement"
+    fields = [
+        "date",
+        "stage",
+        "returned",
+        "returned_precision",
+        "handed_over",
+        "handed_over_precision",
+        "counts_toward_tally",
+        "status",
+    ]
+    show_change_link = True
+    ordering = ["date"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(TranslationAdmin):
+    list_display = [
+        "title",
+        "round_number",
+        "concluded_on",
+        "terms",
+        "implementation",
+        "counts_toward_tally",
+        "status",
+    ]
+    list_filter = ["implementation", "counts_toward_tally", "status", "categories"]
+    search_fields = ["title_en", "title_uk", "terms_en", "terms_uk", "venue_en", "slug"]
+    date_hierarchy = "concluded_on"
+    prepopulated_fields = {"slug": ["title_en"]}
+    autocomplete_fields = ["parties", "categories"]
+    readonly_fields = RECORD_READONLY
+    inlines = [ExchangeInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", ("round_number", "concluded_on"), "venue"]}),
+        (
+            _("Terms"),
+            {"fields": ["parties", "terms", "categories", "implementation", "counts_toward_tally"]},
+        ),
+        (_("Notes"), {"fields": ["notes"]}),
+        SOURCE_FIELDS,
+        RECORD_FIELDS,
+    ]
+
+
+@admin.register(Exchange)
+class ExchangeAdmin(TranslationAdmin):
+    list_display = [
+        "date",
+        "official_number",
+        "returned_display",
+        "handed_over_display",
+        "agreement",
+        "stage",
+        "counts_toward_tally",
+        "status",
+    ]
+    list_display_links = ["date"]
+    list_filter = ["status", "counts_toward_tally", "agreement", "categories", "mediators"]
+    list_select_related = ["agreement"]
+    search_fields = ["notes_en", "notes_uk", "source_name", "source_url", "agreement__title_en"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["agreement", "categories", "mediators"]
+    readonly_fields = RECORD_READONLY
+    fieldsets = [
+        (None, {"fields": [("date", "official_number"), ("agreement", "stage")]}),
+        (
+            _("Figures"),
+            {
+                "fields": [
+                    ("returned", "returned_precision"),
+                    ("handed_over", "handed_over_precision"),
+                ],
+                "description": _(
+                    "Enter each figure as the source gave it: “over a thousand” is 1,000 "
+                    "with precision “at least”; leave the number empty and choose "
+                    "“unknown” when it was not disclosed."
+                ),
+            },
+        ),
+        (None, {"fields": ["categories", "mediators", "counts_toward_tally", "notes"]}),
+        SOURCE_FIELDS,
+        RECORD_FIELDS,
+    ]
+
+    @admin.display(description=_("returned"), ordering="returned")
+    def returned_display(self, exchange):
+        return exchange.returned_figure.words()
+
+    @admin.display(description=_("handed over"), ordering="handed_over")
+    def handed_over_display(self, exchange):
+        return exchange.handed_over_figure.words()
+
+
+@admin.register(Tally)
+class TallyAdmin(TranslationAdmin):
+    form = TallyForm
+    list_display = [
+        "as_of",
+        "scope",
+        "agreement",
+        "exchanges_display",
+        "returned_display",
+        "stated_by",
+        "status",
+    ]
+    list_filter = ["status", "scope", "agreement"]
+    list_select_related = ["agreement", "stated_by"]
+    search_fields = ["context_en", "context_uk", "source_name", "stated_by__name_en"]
+    date_hierarchy = "as_of"
+    autocomplete_fields = ["agreement", "stated_by", "stated_by_roles", "outlet"]
+    readonly_fields = [*RECORD_READONLY, "recorded_comparison"]
+    fieldsets = [
+        (None, {"fields": [("as_of", "counted_since"), ("scope", "agreement")]}),
+        (
+            _("Official figures"),
+            {
+                "fields": [
+                    ("exchanges", "exchanges_precision"),
+                    ("returned", "returned_precision"),
+                    "recorded_comparison",
+                ],
+                "description": _(
+                    "The figures exactly as the official stated them. They are what fact "
+                    "boxes publish; they are not recomputed from the exchanges recorded here."
+                ),
+            },
+        ),
+        (_("Who said it"), {"fields": ["stated_by", "stated_by_roles", "context", "outlet"]}),
+        (_("Notes"), {"fields": ["notes"]}),
+        SOURCE_FIELDS,
+        RECORD_FIELDS,
+    ]
+
+    @admin.display(description=_("exchanges"), ordering="exchanges")
+    def exchanges_display(self, tally):
+        return tally.exchanges_figure.words()
+
+    @admin.display(description=_("returned"), ordering="returned")
+    def returned_display(self, tally):
+        return tally.returned_figure.words()
+
+    @admin.display(description=_("recorded here"))
+    def recorded_comparison(self, tally):
+        if tally.pk is None or tally.as_of is None:
+            return _("Save the tally to compare it with the exchanges recorded here.")
+        count, returned = tally.recorded_totals()
+        text = _(
+            "%(count)s published exchanges recorded in this scope up to this date, "
+            "returning %(returned)s people."
+        ) % {"count": count, "returned": returned.words()}
+        gaps = []
+        if tally.exchanges_figure.is_known and tally.exchanges != count:
+            gaps.append(_("%(n)s exchanges") % {"n": tally.exchanges - count})
+        if (
+            tally.returned_figure.is_known
+            and returned.is_known
+            and tally.returned != returned.value
+        ):
+            gaps.append(_("%(n)s people") % {"n": tally.returned - returned.value})
+        if gaps:
+            text += " " + _(
+                "Official minus recorded: %(gaps)s. Fact boxes publish the official figures."
+            ) % {"gaps": ", ".join(str(gap) for gap in gaps)}
+        return text
+
+
+class QuoteTranslationInline(admin.StackedInline):
+    model = QuoteTranslation
+    extra = 0
+
+
+@admin.register(Quote)
+class QuoteAdmin(TranslationAdmin):
+    form = QuoteForm
+    list_display = ["__str__", "said_on", "language", "context", "status"]
+    list_filter = ["status", "language", "speaker"]
+    list_select_related = ["speaker"]
+    search_fields = ["text", "speaker__name_en", "speaker__name_uk", "context_en"]
+    date_hierarchy = "said_on"
+    autocomplete_fields = ["speaker", "roles", "outlet", "exchange", "agreement", "tally"]
+    readonly_fields = RECORD_READONLY
+    inlines = [QuoteTranslationInline]
+    fieldsets = [
+        (None, {"fields": ["text", "language", ("speaker", "said_on"), "roles"]}),
+        (_("Where it was said"), {"fields": ["context", "outlet"]}),
+        (_("What it is about"), {"fields": ["exchange", "agreement", "tally"]}),
+        SOURCE_FIELDS,
+        RECORD_FIELDS,
+    ]

@@ -1,0 +1,708 @@
+"""
+Prisoner-of-war exchanges as structured, sourced data.
+
+The rules a naive model gets wrong (see the project's DOMAIN notes) live here:
+official tallies are statements, not sums; some exchanges sit outside the
+tally; figures carry their precision; roles are time-bound; agreements are
+implemented in stages.
+"""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .figures import Figure, FigureAttribute, Precision, figure_constraints
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+
+
+class RecordQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def known_on(self, date):
+        """Records the world knew of on ``date``; dated records narrow this."""
+        return self
+
+    def public(self, as_of=None):
+        """
+        The one gate for what the outside world may see.
+
+        Fact boxes, embeds, the API and the feeds all ask this method, so a
+        draft cannot leak through a door that forgot a filter.
+        """
+        records = self.published()
+        if as_of is not None:
+            records = records.known_on(as_of)
+        return records
+
+
+class Record(models.Model):
+    """What every public record has: a stable UUID for partners, timestamps, a status."""
+
+    uuid = models.UUIDField(
+        _("UUID"),
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text=_("Stable identifier that partner outlets use; it never changes."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=Status,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text=_("Only published records appear in fact boxes, the API and feeds."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_public(self):
+        return self.status == Status.PUBLISHED
+
+
+class Source(models.Model):
+    """Where a record's facts come from: a name, a link, or both."""
+
+    source_name = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_("Outlet or document and date, e.g. “TRT World, 2025-05-16”."),
+    )
+    source_url = models.URLField(_("source link"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def source(self):
+        return self.source_name or self.source_url
+
+
+class Category(models.Model):
+    """A group of prisoners an agreement or exchange covers, e.g. “under 25”."""
+
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(Record):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("government body")
+        MILITARY = "military", _("military or intelligence body")
+        OUTLET = "outlet", _("news outlet")
+        STATE = "state", _("state")
+        INTERNATIONAL = "international", _("international organisation")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(
+        _("short name"), max_length=60, blank=True, help_text=_("e.g. “HUR”, “UAE”.")
+    )
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.OTHER)
+    url = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class Person(Record):
+    name = models.CharField(_("name"), max_length=200)
+    rank = models.CharField(
+        _("rank or title"),
+        max_length=60,
+        blank=True,
+        help_text=_("Shown before the name, e.g. “Major”."),
+    )
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    photo = models.ImageField(_("photo"), upload_to="exchanges/people/", blank=True)
+    photo_credit = models.ForeignKey(
+        Organisation,
+        verbose_name=_("photo credit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Who the photo is credited to."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def full_name(self):
+        return f"{self.rank} {self.name}" if self.rank else self.name
+
+
+class RoleQuerySet(models.QuerySet):
+    def held_on(self, date):
+        return self.filter(
+            Q(started_on__isnull=True) | Q(started_on__lte=date),
+            Q(ended_on__isnull=True) | Q(ended_on__gte=date),
+        )
+
+
+class Role(models.Model):
+    """A job a person held for a time; quotes keep the roles of their day."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="roles"
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=250,
+        help_text=_(
+            "As written after the person's name, organisation included, e.g. “Deputy "
+            "Head of the Coordination Headquarters for the Treatment of Prisoners of War”."
+        ),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="roles",
+    )
+    started_on = models.DateField(_("from"), null=True, blank=True)
+    ended_on = models.DateField(
+        _("to"), null=True, blank=True, help_text=_("Leave empty while the role is held.")
+    )
+
+    objects = RoleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person", "started_on", "pk"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__gte=models.F("started_on")),
+                name="role_ends_after_start",
+                violation_error_message=_("A role cannot end before it starts."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person}, {self.title}"
+
+    def clean(self):
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            message = _("A role cannot end before it starts (%(start)s).")
+            raise ValidationError(
+                {"ended_on": ValidationError(message, params={"start": self.started_on})}
+            )
+
+    def held_on(self, date):
+        return (self.started_on is None or self.started_on <= date) and (
+            self.ended_on is None or self.ended_on >= date
+        )
+
+
+def not_in_future(field, date):
+    """An error for a date after today: exchanges and statements are reported, not planned."""
+    if date and date > timezone.localdate():
+        return {field: _("This date is in the future; record events once they have happened.")}
+    return {}
+
+
+class AgreementQuerySet(RecordQuerySet):
+    def known_on(self, date):
+        return self.filter(concluded_on__lte=date)
+
+
+class Agreement(Record, Source):
+    """Terms agreed at a negotiation round, implemented in one or more exchanges (stages)."""
+
+    class Implementation(models.TextChoices):
+        AGREED = "agreed", _("agreed")
+        BEING_IMPLEMENTED = "being_implemented", _("being implemented")
+        COMPLETED = "completed", _("completed")
+        STALLED = "stalled", _("stalled")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    round_number = models.PositiveSmallIntegerField(
+        _("round"), null=True, blank=True, help_text=_("Round of negotiations, if numbered.")
+    )
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    concluded_on = models.DateField(_("agreed on"))
+    parties = models.ManyToManyField(
+        Organisation, verbose_name=_("parties"), blank=True, related_name="agreements"
+    )
+    terms = models.CharField(
+        _("terms"),
+        max_length=300,
+        blank=True,
+        help_text=_("e.g. “all for all”, “1,000 for 1,000”."),
+    )
+    categories = models.ManyToManyField(
+        Category, verbose_name=_("categories covered"), blank=True, related_name="agreements"
+    )
+    implementation = models.CharField(
+        _("implementation status"),
+        max_length=20,
+        choices=Implementation,
+        default=Implementation.AGREED,
+    )
+    counts_toward_tally = models.BooleanField(
+        _("counts toward the official tally"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Whether officials count this agreement's exchanges in their scheduled "
+            "tally. The Istanbul second-round stages, for example, were classified as a "
+            "separate, unscheduled case. Leave unknown until officials say."
+        ),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-concluded_on", "title"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(round_number__gte=1),
+                name="agreement_round_at_least_one",
+                violation_error_message=_("Rounds are numbered from 1."),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        errors = not_in_future("concluded_on", self.concluded_on)
+        if errors:
+            raise ValidationError(errors)
+
+
+class ExchangeQuerySet(RecordQuerySet):
+    def known_on(self, date):
+        return self.filter(date__lte=date)
+
+    def counted(self):
+        """Exchanges that officials count toward the scheduled tally."""
+        return self.filter(counts_toward_tally=True)
+
+    def totals(self):
+        """How many exchanges, and the people returned in them as one Figure."""
+        row = self.aggregate(
+            exchanges=Count("pk"),
+            returned=Sum("returned"),
+            unknown=Count("pk", filter=Q(returned_precision=Precision.UNKNOWN)),
+            at_least=Count("pk", filter=Q(returned_precision=Precision.AT_LEAST)),
+            about=Count("pk", filter=Q(returned_precision=Precision.ABOUT)),
+        )
+        if row["returned"] is None:
+            returned = Figure.unknown() if row["exchanges"] else Figure(0)
+        elif row["unknown"] or row["at_least"]:
+            returned = Figure(row["returned"], Precision.AT_LEAST)
+        elif row["about"]:
+            returned = Figure(row["returned"], Precision.ABOUT)
+        else:
+            returned = Figure(row["returned"])
+        return row["exchanges"], returned
+
+
+class Exchange(Record, Source):
+    """One handover on one date: people returned to Ukraine and people handed over."""
+
+    date = models.DateField(_("date"), db_index=True)
+    official_number = models.PositiveIntegerField(
+        _("official number"),
+        null=True,
+        blank=True,
+        help_text=_("The sequence number officials give the exchange, e.g. 67."),
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        verbose_name=_("agreement"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exchanges",
+    )
+    stage = models.PositiveSmallIntegerField(
+        _("stage"),
+        null=True,
+        blank=True,
+        help_text=_("Stage of the agreement this exchange implements, from 1."),
+    )
+    returned = models.PositiveIntegerField(_("people returned"), null=True, blank=True)
+    returned_precision = models.CharField(
+        _("precision"),
+        max_length=10,
+        choices=Precision,
+        default=Precision.EXACT,
+        help_text=_("“at least” shows as “over 1,000”; “unknown” as “not disclosed”."),
+    )
+    handed_over = models.PositiveIntegerField(_("people handed over"), null=True, blank=True)
+    handed_over_precision = models.CharField(
+        _("precision"), max_length=10, choices=Precision, default=Precision.UNKNOWN
+    )
+    categories = models.ManyToManyField(
+        Category, verbose_name=_("categories"), blank=True, related_name="exchanges"
+    )
+    mediators = models.ManyToManyField(
+        Organisation, verbose_name=_("mediators"), blank=True, related_name="mediated_exchanges"
+    )
+    counts_toward_tally = models.BooleanField(
+        _("counts toward the official tally"),
+        default=True,
+        help_text=_(
+            "Untick for exchanges officials keep outside their scheduled tally, such "
+            "as the Istanbul second-round stages. Unticked exchanges are never added "
+            "to the tally's figures."
+        ),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    returned_figure = FigureAttribute("returned")
+    handed_over_figure = FigureAttribute("handed_over")
+
+    objects = ExchangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        get_latest_by = "date"
+        verbose_name = _("exchange")
+        verbose_name_plural = _("exchanges")
+        constraints = [
+            *figure_constraints("exchange", "returned"),
+            *figure_constraints("exchange", "handed_over"),
+            models.UniqueConstraint(
+                fields=["official_number"],
+                name="exchange_official_number_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "stage"],
+                name="exchange_stage_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__gte=1),
+                name="exchange_stage_at_least_one",
+                violation_error_message=_("Stages are numbered from 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__isnull=True) | Q(agreement__isnull=False),
+                name="exchange_stage_needs_agreement",
+                violation_error_message=_("A stage belongs to an agreement."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("Exchange of %(date)s") % {"date": self.date.isoformat() if self.date else "?"}
+
+    def clean(self):
+        errors = {
+            **not_in_future("date", self.date),
+            **Exchange.returned_figure.errors(self),
+            **Exchange.handed_over_figure.errors(self),
+        }
+        if self.stage is not None and self.agreement_id is None:
+            errors["stage"] = _(
+                "Choose the agreement this stage belongs to, or leave the stage empty."
+            )
+        if self.stage is not None and self.stage < 1:
+            errors["stage"] = _("Stages are numbered from 1.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class TallyQuerySet(RecordQuerySet):
+    def known_on(self, date):
+        return self.filter(as_of__lte=date)
+
+
+class Tally(Record, Source):
+    """
+    An official cumulative statement: “66 exchanges, 5,857 people” as of a date.
+
+    A tally is what an official said, not a sum: the newsroom may not have
+    recorded every exchange. Fact boxes cite the tally and its source.
+    """
+
+    class Scope(models.TextChoices):
+        SCHEDULED = "scheduled", _("all scheduled exchanges")
+        AGREEMENT = "agreement", _("one agreement")
+
+    as_of = models.DateField(_("as of"), db_index=True)
+    scope = models.CharField(
+        _("scope"),
+        max_length=12,
+        choices=Scope,
+        default=Scope.SCHEDULED,
+        help_text=_(
+            "“All scheduled exchanges” is the running official count. Choose “one "
+            "agreement” for figures about a separate case, such as the Istanbul stages: "
+            "they are never added into the scheduled tally."
+        ),
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        verbose_name=_("agreement"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tallies",
+    )
+    counted_since = models.DateField(
+        _("counted since"),
+        null=True,
+        blank=True,
+        help_text=_("Start of the count, e.g. 24 February 2022, the full-scale invasion."),
+    )
+    exchanges = models.PositiveIntegerField(_("exchanges"), null=True, blank=True)
+    exchanges_precision = models.CharField(
+        _("precision"), max_length=10, choices=Precision, default=Precision.EXACT
+    )
+    returned = models.PositiveIntegerField(_("people returned"), null=True, blank=True)
+    returned_precision = models.CharField(
+        _("precision"), max_length=10, choices=Precision, default=Precision.EXACT
+    )
+    stated_by = models.ForeignKey(
+        Person,
+        verbose_name=_("stated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tallies",
+    )
+    stated_by_roles = models.ManyToManyField(
+        Role,
+        verbose_name=_("in the role(s) of"),
+        blank=True,
+        related_name="+",
+        help_text=_("The roles the speaker held on the date; later job changes do not alter them."),
+    )
+    context = models.CharField(
+        _("context"),
+        max_length=200,
+        blank=True,
+        help_text=_("How it was said, e.g. “in a comment to Ukrainska Pravda”."),
+    )
+    outlet = models.ForeignKey(
+        Organisation,
+        verbose_name=_("outlet"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    exchanges_figure = FigureAttribute("exchanges")
+    returned_figure = FigureAttribute("returned")
+
+    objects = TallyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-as_of", "-pk"]
+        get_latest_by = "as_of"
+        verbose_name = _("official tally")
+        verbose_name_plural = _("official tallies")
+        constraints = [
+            *figure_constraints("tally", "exchanges"),
+            *figure_constraints("tally", "returned"),
+            models.CheckConstraint(
+                condition=(
+                    Q(scope="scheduled", agreement__isnull=True)
+                    | Q(scope="agreement", agreement__isnull=False)
+                ),
+                name="tally_agreement_matches_scope",
+                violation_error_message=_(
+                    "A tally about one agreement names it; a scheduled tally does not."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        subject = self.agreement if self.agreement_id else _("scheduled exchanges")
+        return _("%(subject)s as of %(date)s") % {
+            "subject": subject,
+            "date": self.as_of.isoformat() if self.as_of else "?",
+        }
+
+    def clean(self):
+        errors = {
+            **not_in_future("as_of", self.as_of),
+            **Tally.exchanges_figure.errors(self),
+            **Tally.returned_figure.errors(self),
+        }
+        if self.scope == self.Scope.AGREEMENT and self.agreement_id is None:
+            errors["agreement"] = _("Choose the agreement this tally is about.")
+        if self.scope == self.Scope.SCHEDULED and self.agreement_id is not None:
+            errors["agreement"] = _(
+                "A scheduled tally covers all scheduled exchanges; clear the agreement "
+                "or change the scope to “one agreement”."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def recorded_exchanges(self):
+        """The published exchanges recorded here that fall within this tally's scope."""
+        exchanges = Exchange.objects.public(as_of=self.as_of)
+        if self.scope == self.Scope.AGREEMENT:
+            return exchanges.filter(agreement_id=self.agreement_id)
+        exchanges = exchanges.counted()
+        if self.counted_since:
+            exchanges = exchanges.filter(date__gte=self.counted_since)
+        return exchanges
+
+    def recorded_totals(self):
+        """(exchanges, people returned) summed from recorded exchanges, to compare."""
+        return self.recorded_exchanges().totals()
+
+
+class QuoteQuerySet(RecordQuerySet):
+    def known_on(self, date):
+        return self.filter(said_on__lte=date)
+
+
+class Quote(Record, Source):
+    """A person's verbatim words, with the roles they held when they said them."""
+
+    class Language(models.TextChoices):
+        UKRAINIAN = "uk", _("Ukrainian")
+        ENGLISH = "en", _("English")
+        RUSSIAN = "ru", _("Russian")
+
+    text = models.TextField(_("text"), help_text=_("Verbatim, in the language given below."))
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language, default=Language.UKRAINIAN
+    )
+    speaker = models.ForeignKey(
+        Person, verbose_name=_("speaker"), on_delete=models.PROTECT, related_name="quotes"
+    )
+    roles = models.ManyToManyField(
+        Role,
+        verbose_name=_("role(s) at the time"),
+        blank=True,
+        related_name="quotes",
+        help_text=_("The speaker's roles on the day; a later change of job does not rewrite them."),
+    )
+    context = models.CharField(
+        _("context"),
+        max_length=200,
+        blank=True,
+        help_text=_("How it was said, e.g. “in a comment to Ukrainska Pravda”."),
+    )
+    outlet = models.ForeignKey(
+        Organisation,
+        verbose_name=_("outlet"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    said_on = models.DateField(_("said on"), db_index=True)
+    exchange = models.ForeignKey(
+        Exchange,
+        verbose_name=_("about the exchange"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quotes",
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        verbose_name=_("about the agreement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quotes",
+    )
+    tally = models.ForeignKey(
+        Tally,
+        verbose_name=_("about the tally"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quotes",
+    )
+
+    objects = QuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-said_on", "-pk"]
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+
+    def __str__(self):
+        text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
+        return f"{self.speaker}: “{text}”"
+
+    def clean(self):
+        errors = not_in_future("said_on", self.said_on)
+        if errors:
+            raise ValidationError(errors)
+
+
+class QuoteTranslation(models.Model):
+    quote = models.ForeignKey(
+        Quote, verbose_name=_("quote"), on_delete=models.CASCADE, related_name="translations"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=Quote.Language)
+    text = models.TextField(_("text"))
+    translator = models.CharField(
+        _("translated by"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. “Ukrainska Pravda (as published)”."),
+    )
+
+    class Meta:
+        ordering = ["language"]
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quote", "language"],
+                name="quote_translation_one_per_language",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.quote_id} [{self.language}]"
+
+    def clean(self):
+        if self.quote_id and self.language == self.quote.language:
+            raise ValidationError(
+                {"language": _("The quote itself is in this language; translate it into another.")}
+            )

@@ -1,0 +1,45 @@
+"""Which editor-typed words have a Ukrainian and an English version (django-modeltranslation)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Agreement, Category, Exchange, Organisation, Person, Quote, Role, Tally
+
+
+@register(Category)
+class CategoryTranslationOptions(TranslationOptions):
+    fields = ("name",)
+
+
+@register(Organisation)
+class OrganisationTranslationOptions(TranslationOptions):
+    fields = ("name", "short_name")
+
+
+@register(Person)
+class PersonTranslationOptions(TranslationOptions):
+    fields = ("name", "rank")
+
+
+@register(Role)
+class RoleTranslationOptions(TranslationOptions):
+    fields = ("title",)
+
+
+@register(Agreement)
+class AgreementTranslationOptions(TranslationOptions):
+    fields = ("title", "venue", "terms", "notes")
+
+
+@register(Exchange)
+class ExchangeTranslationOptions(TranslationOptions):
+    fields = ("notes",)
+
+
+@register(Tally)
+class TallyTranslationOptions(TranslationOptions):
+    fields = ("context", "notes")
+
+
+@register(Quote)
+class QuoteTranslationOptions(TranslationOptions):
+    fields = ("context",)
