@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from .forms import QuoteForm, TallyForm
+from .figures import Figure
+from .forms import QuoteForm, RecordForm, TallyForm
 from .models import (
     Agreement,
     Category,
@@ -20,6 +22,14 @@ RECORD_READONLY = ["uuid", "created_at", "updated_at"]
 SOURCE_FIELDS = (_("Source"), {"fields": [("source_name", "source_url")]})
 
 
+class RecordAdmin(TranslationAdmin):
+    """What the admin of every public record shares."""
+
+    readonly_fields = RECORD_READONLY
+    # Django 6 will assume https for links typed without a scheme; so do we, today.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Category)
 class CategoryAdmin(TranslationAdmin):
     list_display = ["name", "slug"]
@@ -28,12 +38,11 @@ class CategoryAdmin(TranslationAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(TranslationAdmin):
+class OrganisationAdmin(RecordAdmin):
     list_display = ["name", "short_name", "kind", "status"]
     list_filter = ["kind", "status"]
     search_fields = ["name_en", "name_uk", "short_name_en", "short_name_uk", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
-    readonly_fields = RECORD_READONLY
     fieldsets = [
         (None, {"fields": ["name", "short_name", "slug", "kind", "url"]}),
         RECORD_FIELDS,
@@ -48,13 +57,12 @@ class RoleInline(TranslationTabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(TranslationAdmin):
+class PersonAdmin(RecordAdmin):
     list_display = ["name", "rank", "current_roles", "status"]
     list_filter = ["status"]
     search_fields = ["name_en", "name_uk", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
     autocomplete_fields = ["photo_credit"]
-    readonly_fields = RECORD_READONLY
     inlines = [RoleInline]
     fieldsets = [
         (None, {"fields": ["name", "rank", "slug", ("photo", "photo_credit")]}),
@@ -84,6 +92,7 @@ class ExchangeInline(admin.TabularInline):
     """An agreement's stages, edited where editors think of them."""
 
     model = Exchange
+    form = RecordForm
     extra = 0
     fk_name = "agreement"
     fields = [
@@ -101,7 +110,7 @@ class ExchangeInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(TranslationAdmin):
+class AgreementAdmin(RecordAdmin):
     list_display = [
         "title",
         "round_number",
@@ -116,7 +125,6 @@ class AgreementAdmin(TranslationAdmin):
     date_hierarchy = "concluded_on"
     prepopulated_fields = {"slug": ["title_en"]}
     autocomplete_fields = ["parties", "categories"]
-    readonly_fields = RECORD_READONLY
     inlines = [ExchangeInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", ("round_number", "concluded_on"), "venue"]}),
@@ -131,7 +139,8 @@ class AgreementAdmin(TranslationAdmin):
 
 
 @admin.register(Exchange)
-class ExchangeAdmin(TranslationAdmin):
+class ExchangeAdmin(RecordAdmin):
+    form = RecordForm
     list_display = [
         "date",
         "official_number",
@@ -148,7 +157,6 @@ class ExchangeAdmin(TranslationAdmin):
     search_fields = ["notes_en", "notes_uk", "source_name", "source_url", "agreement__title_en"]
     date_hierarchy = "date"
     autocomplete_fields = ["agreement", "categories", "mediators"]
-    readonly_fields = RECORD_READONLY
     fieldsets = [
         (None, {"fields": [("date", "official_number"), ("agreement", "stage")]}),
         (
@@ -180,7 +188,7 @@ class ExchangeAdmin(TranslationAdmin):
 
 
 @admin.register(Tally)
-class TallyAdmin(TranslationAdmin):
+class TallyAdmin(RecordAdmin):
     form = TallyForm
     list_display = [
         "as_of",
@@ -238,13 +246,13 @@ class TallyAdmin(TranslationAdmin):
         ) % {"count": count, "returned": returned.words()}
         gaps = []
         if tally.exchanges_figure.is_known and tally.exchanges != count:
-            gaps.append(_("%(n)s exchanges") % {"n": tally.exchanges - count})
+            gaps.append(_("%(n)s exchanges") % {"n": Figure(tally.exchanges - count).words()})
         if (
             tally.returned_figure.is_known
             and returned.is_known
             and tally.returned != returned.value
         ):
-            gaps.append(_("%(n)s people") % {"n": tally.returned - returned.value})
+            gaps.append(_("%(n)s people") % {"n": Figure(tally.returned - returned.value).words()})
         if gaps:
             text += " " + _(
                 "Official minus recorded: %(gaps)s. Fact boxes publish the official figures."
@@ -258,7 +266,7 @@ class QuoteTranslationInline(admin.StackedInline):
 
 
 @admin.register(Quote)
-class QuoteAdmin(TranslationAdmin):
+class QuoteAdmin(RecordAdmin):
     form = QuoteForm
     list_display = ["__str__", "said_on", "language", "context", "status"]
     list_filter = ["status", "language", "speaker"]
@@ -266,7 +274,6 @@ class QuoteAdmin(TranslationAdmin):
     search_fields = ["text", "speaker__name_en", "speaker__name_uk", "context_en"]
     date_hierarchy = "said_on"
     autocomplete_fields = ["speaker", "roles", "outlet", "exchange", "agreement", "tally"]
-    readonly_fields = RECORD_READONLY
     inlines = [QuoteTranslationInline]
     fieldsets = [
         (None, {"fields": ["text", "language", ("speaker", "said_on"), "roles"]}),

@@ -1,8 +1,31 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
-class SpokenRolesForm(forms.ModelForm):
+class RecordForm(forms.ModelForm):
+    """
+    Shows one error per field.
+
+    When the form already rejected a value (say, -5 people), the model never
+    sees it and would add a second, confusing error about a missing number.
+    """
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            errors = ValidationError(
+                {
+                    field: messages
+                    for field, messages in errors.error_dict.items()
+                    if field not in self._errors
+                }
+            )
+            if not errors.error_dict:
+                return
+        super()._update_errors(errors)
+
+
+class SpokenRolesForm(RecordForm):
     """
     Checks that the roles given belong to the speaker and were held on the day.
 
