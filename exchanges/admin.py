@@ -152,7 +152,13 @@ class ExchangeAdmin(RecordAdmin):
         "status",
     ]
     list_display_links = ["date"]
-    list_filter = ["status", "counts_toward_tally", "agreement", "categories", "mediators"]
+    list_filter = [
+        "status",
+        "counts_toward_tally",
+        "agreement",
+        "categories",
+        ("mediators", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["agreement"]
     search_fields = ["notes_en", "notes_uk", "source_name", "source_url", "agreement__title_en"]
     date_hierarchy = "date"

@@ -323,13 +323,30 @@ def test_change_tally_shows_recorded_totals_beside_the_official_ones(admin_clien
     assert tally.returned == 5857
 
 
-def test_change_quote_and_person(admin_client, seed):
+@pytest.mark.parametrize(
+    ("model", "lookup", "field", "value"),
+    [
+        (Category, {"slug": "under-25"}, "name_uk", "віком до 25 років"),
+        (Organisation, {"slug": "ukrainska-pravda"}, "url", "https://www.pravda.com.ua/eng/"),
+        (Role, {"title_en__startswith": "spokesperson"}, "title_uk", "речник ГУР"),
+        (Person, {"slug": "andrii-yusov"}, "rank_en", "Maj."),
+    ],
+)
+def test_change_names_and_roles(admin_client, seed, model, lookup, field, value):
+    instance = model.objects.get(**lookup)
+    response = post_form(admin_client, url(model, "change", instance.pk), **{field: value})
+    assert response.status_code == 302
+    instance.refresh_from_db()
+    assert getattr(instance, field) == value
+
+
+def test_change_quote(admin_client, seed):
     quote = Quote.objects.get()
     response = post_form(admin_client, url(Quote, "change", quote.pk), context_en="to UP")
     assert response.status_code == 302
-    person = Person.objects.get(slug="andrii-yusov")
-    response = post_form(admin_client, url(Person, "change", person.pk), name_uk="Андрій Юсов")
-    assert response.status_code == 302
+    quote.refresh_from_db()
+    assert quote.context_en == "to UP"
+    assert quote.roles.count() == 2
 
 
 # Refusing bad input, losing nothing --------------------------------------
