@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
@@ -16,6 +18,7 @@ from .models import (
     Role,
     Tally,
 )
+from .rendering import render_box, snippets
 
 RECORD_FIELDS = (_("Publication"), {"fields": ["status", "uuid", "created_at", "updated_at"]})
 RECORD_READONLY = ["uuid", "created_at", "updated_at"]
@@ -28,6 +31,30 @@ class RecordAdmin(TranslationAdmin):
     readonly_fields = RECORD_READONLY
     # Django 6 will assume https for links typed without a scheme; so do we, today.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class FactBoxAdminMixin:
+    """Shows, on a record's change page, its fact box in each language and how to embed it."""
+
+    change_form_template = "admin/exchanges/change_form_with_factbox.html"
+
+    def factbox_args(self, obj):
+        """(kind, key, as_of) of the box this record stands behind."""
+        raise NotImplementedError
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:
+            kind, key, as_of = self.factbox_args(obj)
+            extra_context = {
+                **(extra_context or {}),
+                "factbox_previews": [
+                    (name, render_box(kind, key, as_of=as_of, lang=code, staff=True, heading=3))
+                    for code, name in settings.LANGUAGES
+                ],
+                "factbox_snippets": snippets(request, kind, key, as_of=as_of),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Category)
@@ -110,7 +137,7 @@ class ExchangeInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(RecordAdmin):
+class AgreementAdmin(FactBoxAdminMixin, RecordAdmin):
     list_display = [
         "title",
         "round_number",
@@ -137,9 +164,12 @@ class AgreementAdmin(RecordAdmin):
         RECORD_FIELDS,
     ]
 
+    def factbox_args(self, agreement):
+        return "agreement", agreement.slug, None
+
 
 @admin.register(Exchange)
-class ExchangeAdmin(RecordAdmin):
+class ExchangeAdmin(FactBoxAdminMixin, RecordAdmin):
     form = RecordForm
     list_display = [
         "date",
@@ -192,9 +222,12 @@ class ExchangeAdmin(RecordAdmin):
     def handed_over_display(self, exchange):
         return exchange.handed_over_figure.words()
 
+    def factbox_args(self, exchange):
+        return "exchange", str(exchange.uuid), None
+
 
 @admin.register(Tally)
-class TallyAdmin(RecordAdmin):
+class TallyAdmin(FactBoxAdminMixin, RecordAdmin):
     form = TallyForm
     list_display = [
         "as_of",
@@ -265,6 +298,10 @@ class TallyAdmin(RecordAdmin):
             ) % {"gaps": ", ".join(str(gap) for gap in gaps)}
         return text
 
+    def factbox_args(self, tally):
+        """The totals box pinned to the tally's date: what an article of that day shows."""
+        return "totals", None, tally.as_of.isoformat()
+
 
 class QuoteTranslationInline(admin.StackedInline):
     model = QuoteTranslation
@@ -272,7 +309,7 @@ class QuoteTranslationInline(admin.StackedInline):
 
 
 @admin.register(Quote)
-class QuoteAdmin(RecordAdmin):
+class QuoteAdmin(FactBoxAdminMixin, RecordAdmin):
     form = QuoteForm
     list_display = ["__str__", "said_on", "language", "context", "status"]
     list_filter = ["status", "language", "speaker"]
@@ -288,3 +325,6 @@ class QuoteAdmin(RecordAdmin):
         SOURCE_FIELDS,
         RECORD_FIELDS,
     ]
+
+    def factbox_args(self, quote):
+        return "quote", str(quote.uuid), None

@@ -1,0 +1,130 @@
+"""
+Fact boxes as HTML: the one renderer behind the tag, the shortcodes and the embeds.
+
+``render_box`` asks the builder for the box's data and renders the kind's
+template. What it shows when there is nothing public depends on who looks:
+readers get nothing, logged-in staff a placeholder that says why.
+"""
+
+import json
+
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from . import boxes
+from .conf import app_settings
+
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def jsonld_script(data):
+    """A JSON-LD block that no editor-typed text can close or break out of."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+def is_staff(request):
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+def placeholder(message):
+    return format_html(
+        '<div class="xb-placeholder" role="note"><strong>{}</strong> {}</div>',
+        _("Fact box not shown to readers."),
+        message,
+    )
+
+
+def unavailable_message(error):
+    if error.draft:
+        return _("The %(kind)s “%(key)s” is not published yet, or not on this date.") % {
+            "kind": error.kind,
+            "key": error.key,
+        }
+    if error.key:
+        return _("There is no published %(kind)s “%(key)s”.") % {
+            "kind": error.kind,
+            "key": error.key,
+        }
+    return _("There are no published figures for this %(kind)s box yet.") % {"kind": error.kind}
+
+
+def render_data(box, heading=2, stylesheet=True):
+    """The HTML of a built box; ``stylesheet`` links the box's CSS for pages without it."""
+    heading = min(max(int(heading), 2), 6)
+    with override(box["lang"]):
+        return render_to_string(
+            f"exchanges/boxes/{box['kind']}.html",
+            {
+                "box": box,
+                "heading": heading,
+                "box_id": "xb-{kind}-{key}-{as_of}-{lang}".format(
+                    kind=box["kind"],
+                    key=(box["key"] or "all")[:8],
+                    as_of=box["as_of"]["iso"] if box["as_of"] else "live",
+                    lang=box["lang"],
+                ),
+                "jsonld": jsonld_script(box["jsonld"]),
+                "stylesheet": stylesheet,
+            },
+        )
+
+
+def render_box(kind, key=None, as_of=None, lang=None, staff=False, heading=2):
+    """
+    A fact box as safe HTML, or, when nothing public stands behind it, an empty
+    string for readers and a placeholder for ``staff``. Bad arguments raise BoxError.
+    """
+    try:
+        box = boxes.build(kind, key, as_of=as_of, lang=lang)
+    except boxes.BoxUnavailable as error:
+        return placeholder(unavailable_message(error)) if staff else ""
+    return mark_safe(render_data(box, heading))
+
+
+def embed_path(kind, key=None, as_of=None, lang=None):
+    """The iframe address of a box, relative to the site."""
+    if key:
+        path = reverse("exchanges:embed", args=[kind, key])
+    else:
+        path = reverse("exchanges:embed", args=[kind])
+    query = {name: value for name, value in (("as_of", as_of), ("lang", lang)) if value}
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def iframe_snippet(src, title, kind, script_src):
+    """The HTML a reporter pastes into any page: the iframe and the resize script."""
+    return format_html(
+        '<iframe src="{}" title="{}" width="100%" height="{}" loading="lazy" '
+        'data-exchanges-embed></iframe><script src="{}" async></script>',
+        src,
+        title,
+        app_settings.EMBED_HEIGHTS.get(kind, 400),
+        script_src,
+    )
+
+
+def snippets(request, kind, key=None, as_of=None, lang=None):
+    """Copy-ready ways to embed one box: template tag, shortcode, iframe and oEmbed URL."""
+    tag_args = [f'"{kind}"'] + ([f'"{key}"'] if key else [])
+    tag_args += [f'{name}="{value}"' for name, value in (("as_of", as_of), ("lang", lang)) if value]
+    code = [f"{kind}={key}" if key else kind]
+    code += [f"{name}={value}" for name, value in (("as_of", as_of), ("lang", lang)) if value]
+    src = request.build_absolute_uri(embed_path(kind, key, as_of, lang))
+    script = request.build_absolute_uri(static("exchanges/resize.js"))
+    oembed = request.build_absolute_uri(
+        reverse("exchanges:oembed") + "?" + urlencode({"url": src, "format": "json"})
+    )
+    return {
+        "tag": "{% load exchanges %}{% factbox " + " ".join(tag_args) + " %}",
+        "shortcode": "[factbox " + " ".join(code) + "]",
+        "iframe": str(iframe_snippet(src, _("Fact box"), kind, script)),
+        "oembed": oembed,
+    }
