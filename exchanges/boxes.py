@@ -90,6 +90,15 @@ def build(kind, key=None, as_of=None, lang=None):
     return context
 
 
+def web_url(url):
+    """Only http(s) links reach a reader; anything else an editor typed is dropped."""
+    return url if url and url.lower().startswith(("https://", "http://")) else None
+
+
+def source_data(record):
+    return {"source_name": record.source_name or None, "source_url": web_url(record.source_url)}
+
+
 # Words -----------------------------------------------------------------------
 
 
@@ -131,7 +140,7 @@ def speaker_data(person, roles, context, date, source_name="", source_url=""):
         "date": date_data(date),
         "line": capfirst(", ".join(part for part in parts if part)),
         "source_name": source_name or None,
-        "source_url": source_url or None,
+        "source_url": web_url(source_url),
     }
 
 
@@ -275,7 +284,7 @@ def totals(as_of):
                     "description": returned.words(),
                 },
             ],
-            isBasedOn=tally.source_url or None,
+            isBasedOn=web_url(tally.source_url),
         ),
     }
 
@@ -353,17 +362,14 @@ def agreement(slug, as_of):
         "stages": [stage_data(stage) for stage in stages],
         "total": total,
         "notes": found.notes or None,
-        "source": {
-            "source_name": found.source_name or None,
-            "source_url": found.source_url or None,
-        },
+        "source": source_data(found),
         "jsonld": jsonld_base(
             "Event",
             found.title,
             startDate=found.concluded_on.isoformat(),
             location={"@type": "Place", "name": found.venue} if found.venue else None,
             description=found.terms,
-            url=found.source_url,
+            url=web_url(found.source_url),
         ),
     }
 
@@ -414,10 +420,7 @@ def exchange(key, as_of):
         "counting": counting_words(found.counts_toward_tally),
         "counts_toward_tally": found.counts_toward_tally,
         "notes": found.notes or None,
-        "source": {
-            "source_name": found.source_name or None,
-            "source_url": found.source_url or None,
-        },
+        "source": source_data(found),
         "jsonld": jsonld_base(
             "Event",
             title,
@@ -426,7 +429,7 @@ def exchange(key, as_of):
             % {"people": people_words(found.returned_figure)}
             if found.returned_figure.is_known
             else None,
-            url=found.source_url,
+            url=web_url(found.source_url),
         ),
     }
 
@@ -480,7 +483,7 @@ def quote(key, as_of):
             spokenByCharacter={"@type": "Person", "name": found.speaker.full_name},
             creator={"@type": "Person", "name": found.speaker.full_name},
             dateCreated=found.said_on.isoformat(),
-            isBasedOn=found.source_url,
+            isBasedOn=web_url(found.source_url),
         ),
     }
 

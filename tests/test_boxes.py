@@ -1,0 +1,348 @@
+"""Fact boxes as readers see them: every kind in both languages, frozen in time or live."""
+
+import datetime
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.template import Context, Template
+
+from exchanges.boxes import build
+from exchanges.figures import Precision
+from exchanges.models import Agreement, Exchange, Quote, Status, Tally
+from exchanges.seed import stable_uuid
+
+from .factories import ExchangeFactory, QuoteTranslationFactory, TallyFactory
+
+pytestmark = pytest.mark.django_db
+NBSP = "\xa0"
+QUOTE = stable_uuid("quote", "yusov-2025-07-28")
+
+
+INLINE = {"a", "abbr", "b", "cite", "em", "i", "span", "strong", "time"}
+
+
+class TextOf(HTMLParser):
+    """The text a reader sees: no tags, no scripts, blocks apart, white space folded."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self.skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.skip += tag in ("script", "style")
+        if tag not in INLINE:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ("script", "style")
+        if tag not in INLINE:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def visible(html):
+    parser = TextOf()
+    parser.feed(html)
+    return re.sub(r"\s+", " ", "".join(parser.parts).replace(NBSP, " ")).strip()
+
+
+def render(source, **context):
+    return Template("{% load exchanges %}" + source).render(Context(context))
+
+
+def jsonld(html):
+    found = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(found) == 1
+    return json.loads(found[0])
+
+
+# Totals ----------------------------------------------------------------------
+
+
+def test_totals_in_english_as_of_the_article(seed):
+    html = render('{% factbox "totals" as_of="2025-07-28" lang="en" %}')
+    text = visible(html)
+    assert "Ukraine has brought back 5,857 people in 66 exchanges." in text
+    assert "Exchanges since 24 February 2022 66" in text
+    assert "People returned 5,857" in text
+    assert (
+        "Separate case Over 1,000 more under “Istanbul talks, second round”: a separate case, "
+        "not in the tally. Status: being implemented." in text
+    )
+    assert (
+        "Source: Major Andrii Yusov, Deputy Head of the Coordination Headquarters for the "
+        "Treatment of Prisoners of War and spokesperson for Defence Intelligence of Ukraine, "
+        "in a comment to Ukrainska Pravda, 28 July 2025" in text
+    )
+    assert "As known on 28 July 2025." in text
+    assert "6,857" not in text  # the separate case is never added into the tally
+
+
+def test_totals_in_ukrainian(seed):
+    html = render('{% factbox "totals" as_of="2025-07-28" lang="uk" %}')
+    text = visible(html)
+    assert f"Україна повернула 5 857 осіб у 66 обмінах." in text
+    assert f"5{NBSP}857" in html
+    assert "Обмінів від 24 лютого 2022 р. 66" in text
+    assert (
+        "Окремий кейс Ще понад 1 000 — за домовленістю «Перемовини в Стамбулі, другий раунд»: "
+        "окремий кейс, не входить до підсумку. Стан: виконується." in text
+    )
+    assert (
+        "Джерело: Майор Андрій Юсов, заступник керівника Координаційного штабу з питань "
+        "поводження з військовополоненими та речник Головного управління розвідки "
+        "Міністерства оборони України, у коментарі «Українській правді», 28 липня 2025 р."
+        in text
+    )
+    assert 'lang="uk"' in html
+
+
+def test_a_pinned_box_keeps_its_figures_after_a_later_tally(seed):
+    TallyFactory(as_of=datetime.date(2025, 8, 14), exchanges=67, returned=5941)
+    pinned = visible(render('{% factbox "totals" as_of="2025-07-28" lang="en" %}'))
+    live = visible(render('{% factbox "totals" lang="en" %}'))
+    assert "5,857 people in 66 exchanges" in pinned
+    assert "5,941 people in 67 exchanges" in live
+    assert "Live: shows the latest published figures." in live
+
+
+def test_a_box_pinned_before_any_tally_shows_nothing_to_readers(seed):
+    assert render('{% factbox "totals" as_of="2025-07-27" lang="en" %}') == ""
+
+
+def test_totals_words_the_people_in_ukrainian_by_number(db):
+    TallyFactory(exchanges=1, returned=22)
+    assert "Україна повернула 22 особи в 1 обміні." in visible(
+        render('{% factbox "totals" lang="uk" %}')
+    )
+    TallyFactory(as_of=datetime.date(2025, 7, 29), exchanges=21, returned=21)
+    assert "Україна повернула 21 особу в 21 обміні." in visible(
+        render('{% factbox "totals" lang="uk" %}')
+    )
+
+
+def test_totals_jsonld_is_a_dataset(seed):
+    data = jsonld(render('{% factbox "totals" as_of="2025-07-28" lang="en" %}'))
+    assert data["@type"] == "Dataset"
+    assert data["temporalCoverage"] == "2022-02-24/2025-07-28"
+    assert [v["value"] for v in data["variableMeasured"]] == [66, 5857]
+    assert data["creator"]["name"] == "Major Andrii Yusov"
+
+
+# Agreement -------------------------------------------------------------------
+
+
+def test_agreement_box_in_english(seed):
+    text = visible(render('{% factbox "agreement" "istanbul-2" as_of="2025-07-28" lang="en" %}'))
+    assert "Istanbul talks, second round" in text
+    assert "Terms all for all, for two categories; 6,000 for 6,000 bodies" in text
+    assert "Agreed 2 June 2025, round 2, Çırağan Palace, Istanbul" in text
+    assert "Categories seriously ill and severely wounded; under 25" in text
+    assert "Status being implemented" in text
+    assert "Returned under it, official figure over 1,000" in text
+    assert "A separate case: not counted in the official tally." in text
+    assert "9 June 2025 1 not disclosed" in text
+    assert "23 July 2025 9 about 250" in text
+    assert "2 October 2025" not in text  # not yet known on 28 July 2025
+
+
+def test_agreement_box_in_ukrainian(seed):
+    text = visible(render('{% factbox "agreement" "istanbul-2" as_of="2025-07-28" lang="uk" %}'))
+    assert "Перемовини в Стамбулі, другий раунд" in text
+    assert "Домовлено 2 червня 2025 р., раунд 2, палац Чираган, Стамбул" in text
+    assert "Категорії важкохворі та тяжкопоранені; молодші за 25 років" in text
+    assert "Повернуто за нею, офіційна цифра понад 1 000" in text
+    assert "9 червня 2025 р. 1 не розголошено" in text
+    assert "23 липня 2025 р. 9 близько 250" in text
+
+
+def test_agreement_without_a_statement_sums_its_recorded_stages(seed):
+    text = visible(render('{% factbox "agreement" "istanbul-1" lang="en" %}'))
+    assert "Returned in the stages recorded here 1,000" in text
+    assert "Counted in the official tally." in text
+
+
+# Exchange --------------------------------------------------------------------
+
+
+def test_exchange_box_in_both_languages(seed):
+    key = str(Exchange.objects.get(official_number=67).uuid)
+    en = visible(render("{% factbox 'exchange' key lang='en' %}", key=key))
+    assert "Exchange No. 67" in en
+    assert "14 August 2025" in en
+    assert "People returned to Ukraine 84" in en
+    assert "People handed over not disclosed" in en
+    assert "Categories civilians; military" in en
+    assert "Mediators United Arab Emirates" in en
+    assert "Source: UNITED24 Media, 2025-08-14" in en
+    uk = visible(render("{% factbox 'exchange' key lang='uk' %}", key=key))
+    assert "Обмін № 67" in uk
+    assert "14 серпня 2025 р." in uk
+    assert "Посередники Об'єднані Арабські Емірати" in uk
+    assert "Передано не розголошено" in uk
+
+
+def test_exchange_box_shows_an_undisclosed_figure_as_such(seed):
+    key = str(Exchange.objects.get(date=datetime.date(2025, 6, 9)).uuid)
+    text = visible(render("{% factbox 'exchange' key lang='en' %}", key=key))
+    assert "People returned to Ukraine not disclosed" in text
+    assert "Istanbul talks, second round, stage 1" in text
+    assert "A separate case: not counted in the official tally." in text
+
+
+# Quote -----------------------------------------------------------------------
+
+
+def test_quote_card_in_english(seed):
+    html = render("{% factbox 'quote' key lang='en' %}", key=str(QUOTE))
+    text = visible(html)
+    assert "Given the scale and complexity of implementing the Istanbul agreements" in text
+    assert (
+        "— Major Andrii Yusov, Deputy Head of the Coordination Headquarters for the Treatment "
+        "of Prisoners of War and spokesperson for Defence Intelligence of Ukraine, in a comment "
+        "to Ukrainska Pravda, 28 July 2025" in text
+    )
+    assert "<blockquote" in html and "<cite>" in html
+    assert jsonld(html)["@type"] == "Quotation"
+    assert jsonld(html)["spokenByCharacter"]["name"] == "Major Andrii Yusov"
+
+
+def test_quote_card_in_ukrainian_shows_the_translation_when_there_is_one(seed):
+    quote = Quote.objects.get(uuid=QUOTE)
+    untranslated = visible(render("{% factbox 'quote' key lang='uk' %}", key=str(QUOTE)))
+    assert "Given the scale" in untranslated
+    assert "Цитата мовою публікації: англійська." in untranslated
+    QuoteTranslationFactory(quote=quote, language="uk", text="Реалізація етапів триватиме.")
+    html = render("{% factbox 'quote' key lang='uk' %}", key=str(QUOTE))
+    assert '<blockquote lang="uk"' in html
+    assert "Реалізація етапів триватиме." in visible(html)
+    assert "Переклад з мови: англійська." in visible(html)
+
+
+# Timeline --------------------------------------------------------------------
+
+
+def test_timeline_shows_undisclosed_figures_as_undisclosed_not_zero(seed):
+    html = render('{% factbox "timeline" as_of="2025-07-28" lang="en" %}')
+    text = visible(html)
+    assert "<svg" in html and 'role="img"' in html
+    assert html.count('class="xb__bar xb__bar--unknown"') == 5
+    assert "9 June 2025: not disclosed" in text  # each bar's title
+    assert (
+        "People returned to Ukraine in each of 19 exchanges recorded from 19 April 2022 to "
+        "23 July 2025; 5 with the number not disclosed." in text
+    )
+    assert "Data as a table" in text
+    assert "14 August 2025" not in text
+
+
+def test_timeline_in_ukrainian(seed):
+    text = visible(render('{% factbox "timeline" lang="uk" %}'))
+    assert "Обміни полоненими в часі" in text
+    assert "9 червня 2025 р.: не розголошено" in text
+
+
+# Drafts, escaping, queries ------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["agreement", "exchange", "quote"])
+def test_drafts_show_nothing_to_readers_and_a_placeholder_to_staff(
+    seed, kind, rf, admin_user, django_user_model
+):
+    record = {
+        "agreement": lambda: Agreement.objects.get(slug="istanbul-2"),
+        "exchange": lambda: Exchange.objects.get(official_number=67),
+        "quote": lambda: Quote.objects.get(uuid=QUOTE),
+    }[kind]()
+    record.status = Status.DRAFT
+    record.save()
+    key = record.slug if kind == "agreement" else str(record.uuid)
+    request = rf.get("/")
+    request.user = django_user_model(username="reader")
+    assert render("{% factbox kind key %}", kind=kind, key=key, request=request) == ""
+    request.user = admin_user
+    html = render("{% factbox kind key %}", kind=kind, key=key, request=request)
+    assert "Fact box not shown to readers." in html
+    assert "is not published yet" in html
+
+
+def test_a_draft_tally_is_not_shown(seed):
+    Tally.objects.filter(scope=Tally.Scope.AGREEMENT).update(status=Status.DRAFT)
+    text = visible(render('{% factbox "totals" as_of="2025-07-28" lang="en" %}'))
+    assert "5,857" in text
+    assert "Separate case" not in text
+
+
+HOSTILE = '</script><script>alert("x")</script> "quoted" <b>bold</b> javascript:alert(1)'
+
+
+def test_everything_editors_typed_is_escaped(seed):
+    quote = Quote.objects.get(uuid=QUOTE)
+    quote.text = HOSTILE
+    quote.context_en = HOSTILE
+    quote.source_url = "javascript:alert(1)"
+    quote.save()
+    speaker = quote.speaker
+    speaker.name_en = '<script>alert("name")</script>'
+    speaker.save()
+    html = render("{% factbox 'quote' key lang='en' %}", key=str(QUOTE))
+    assert "<script>alert" not in html
+    assert "<b>bold</b>" not in html
+    assert 'href="javascript:' not in html and 'cite="javascript:' not in html
+    assert "&lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)" in html
+    data = jsonld(html)  # one script element, still valid JSON
+    assert data["text"] == HOSTILE
+    assert data["spokenByCharacter"]["name"] == 'Major <script>alert("name")</script>'
+
+
+def test_builder_returns_plain_data(seed):
+    box = build("totals", as_of="2025-07-28", lang="en")
+    assert json.loads(json.dumps(box)) == box
+    assert box["tally"]["returned"] == {"value": 5857, "precision": "exact", "words": "5,857"}
+    assert box["separate_cases"][0]["returned"] == {
+        "value": 1000,
+        "precision": Precision.AT_LEAST,
+        "words": "over 1,000",
+    }
+
+
+BOXES = [
+    ('{% factbox "totals" lang="en" %}', None),
+    ('{% factbox "agreement" "istanbul-2" lang="uk" %}', None),
+    ("{% factbox 'exchange' key %}", "exchange"),
+    ("{% factbox 'quote' key %}", "quote"),
+    ('{% factbox "timeline" %}', None),
+]
+
+
+@pytest.mark.parametrize(("source", "keyed"), BOXES)
+def test_queries_per_render_do_not_grow_with_exchanges(
+    seed, source, keyed, django_assert_num_queries
+):
+    key = {
+        "exchange": lambda: str(Exchange.objects.get(official_number=67).uuid),
+        "quote": lambda: str(QUOTE),
+        None: lambda: None,
+    }[keyed]()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        render(source, key=key)
+    istanbul = Agreement.objects.get(slug="istanbul-2")
+    for stage in range(20, 60):
+        ExchangeFactory(
+            date=datetime.date(2024, 2, 1) + datetime.timedelta(days=stage),
+            agreement=istanbul,
+            stage=stage,
+            returned=None,
+            returned_precision=Precision.UNKNOWN,
+        )
+    with django_assert_num_queries(len(before.captured_queries)):
+        render(source, key=key)
+    assert len(before.captured_queries) <= 6
