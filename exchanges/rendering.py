@@ -125,6 +125,6 @@ def snippets(request, kind, key=None, as_of=None, lang=None):
     return {
         "tag": "{% load exchanges %}{% factbox " + " ".join(tag_args) + " %}",
         "shortcode": "[factbox " + " ".join(code) + "]",
-        "iframe": str(iframe_snippet(src, _("Fact box"), kind, script)),
+        "iframe": iframe_snippet(src, _("Fact box"), kind, script),
         "oembed": oembed,
     }
