@@ -4,13 +4,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format install install-dev migrate seed messages clean
+.PHONY: run test lint format install install-dev browser migrate seed messages clean
 
 run: install migrate seed
 	@$(BIN)/python manage.py dev_admin
 	$(BIN)/python manage.py runserver $(HOST)
 
-test: install-dev
+test: install-dev browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
@@ -37,6 +37,15 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
+
+# Browser tests drive Debian's Chromium; never a browser downloaded by a test tool.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; \
+	  fi; }
 
 migrate: install
 	$(BIN)/python manage.py migrate --no-input

@@ -110,7 +110,9 @@ def date_data(date):
     if date is None:
         return None
     # Translators: date format of fact boxes, see Django's date template filter.
-    return {"iso": date.isoformat(), "words": dateformat.format(date, _("j F Y"))}
+    words = dateformat.format(date, _("j F Y"))
+    # A date never breaks across lines: "28 липня 2025 р." stays whole.
+    return {"iso": date.isoformat(), "words": words.replace(" ", "\N{NO-BREAK SPACE}")}
 
 
 def join_words(items):

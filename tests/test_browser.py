@@ -1,0 +1,205 @@
+"""
+Embeds in a real browser: Debian's Chromium, driven by Playwright.
+
+A partner's page on one origin frames a fact box served from another, using
+the snippet our oEmbed endpoint hands out, as a CMS would.
+"""
+
+import json
+import os
+import threading
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from exchanges.seed import load_seed
+
+CHROMIUM = "/usr/bin/chromium"
+OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def browser_missing(reason):
+    if os.environ.get("REQUIRE_BROWSER"):
+        pytest.fail(f"REQUIRE_BROWSER is set but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_missing("playwright is not installed")
+    if not os.access(CHROMIUM, os.X_OK):
+        browser_missing(f"{CHROMIUM} is missing: apt-get install chromium")
+    # Playwright's sync API runs an event loop; the database calls are the test's own.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def seeded_server(live_server, transactional_db):
+    load_seed()
+    return live_server
+
+
+@pytest.fixture
+def partner_site():
+    """A partner's page on another origin (127.0.0.1 rather than localhost, its own port)."""
+    pages = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = pages.get(self.path)
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write((body or "").encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield pages, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def oembed_html(server_url, embed_path):
+    query = urllib.parse.urlencode({"url": server_url + embed_path, "format": "json"})
+    with urllib.request.urlopen(f"{server_url}/oembed/?{query}") as response:
+        return json.load(response)["html"]
+
+
+def partner_page(snippet):
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" href="data:,"><title>Partner article</title></head>'
+        "<body><h1>A partner's article</h1><p>Figures from our partner:</p>"
+        f"{snippet}<p>The article goes on.</p></body></html>"
+    )
+
+
+def open_embed(browser, pages, partner_url, server_url, embed_path, width, scheme="light"):
+    """Load a partner page framing the embed; return the page, its frame and console errors."""
+    assert server_url.split("//")[1].split(":")[0] != "127.0.0.1"  # two origins
+    pages["/article"] = partner_page(oembed_html(server_url, embed_path))
+    page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{partner_url}/article")
+    page.wait_for_function(
+        "() => { const f = document.querySelector('iframe[data-exchanges-embed]');"
+        " return f && f.style.height !== ''; }"
+    )
+    frame = next(frame for frame in page.frames if "/embed/" in frame.url)
+    frame.wait_for_selector("aside.xb")
+    page.wait_for_timeout(300)  # let a last resize message land
+    return page, frame, errors
+
+
+@pytest.mark.parametrize(
+    ("embed_path", "expected"),
+    [
+        ("/embed/totals/?as_of=2025-07-28&lang=en", "5,857"),
+        ("/embed/totals/?as_of=2025-07-28&lang=uk", "5\xa0857"),
+        ("/embed/agreement/istanbul-2/?as_of=2025-07-28", "over 1,000"),
+        ("/embed/timeline/?lang=en", "Prisoner exchanges over time"),
+    ],
+)
+@pytest.mark.parametrize("width", [320, 1200])
+def test_embed_renders_and_fits_across_origins(
+    browser, seeded_server, partner_site, embed_path, expected, width
+):
+    pages, partner_url = partner_site
+    page, frame, errors = open_embed(
+        browser, pages, partner_url, seeded_server.url, embed_path, width
+    )
+    try:
+        assert expected in frame.inner_text("aside.xb")
+        frame_height = frame.evaluate("document.documentElement.getBoundingClientRect().height")
+        iframe_height = page.evaluate(
+            "document.querySelector('iframe[data-exchanges-embed]').getBoundingClientRect().height"
+        )
+        assert abs(iframe_height - frame_height) <= 2, (iframe_height, frame_height)
+        # No horizontal scroll, in the box or on the partner's page.
+        assert frame.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+        assert page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+        assert errors == []
+        OUTPUT.mkdir(exist_ok=True)
+        name = embed_path.split("?")[0].strip("/").replace("/", "-")
+        lang = "uk" if "lang=uk" in embed_path else "en"
+        page.screenshot(path=OUTPUT / f"{name}-{lang}-{width}.png", full_page=True)
+    finally:
+        page.close()
+
+
+def test_dark_mode_box_keeps_readable_contrast(browser, seeded_server, partner_site):
+    pages, partner_url = partner_site
+    page, frame, errors = open_embed(
+        browser,
+        pages,
+        partner_url,
+        seeded_server.url,
+        "/embed/totals/?as_of=2025-07-28&lang=en",
+        600,
+        scheme="dark",
+    )
+    try:
+        colours = frame.evaluate(
+            """() => {
+                const box = getComputedStyle(document.querySelector('aside.xb'));
+                const muted = getComputedStyle(document.querySelector('.xb__figure dt'));
+                return [box.backgroundColor, box.color, muted.color];
+            }"""
+        )
+        background, text, muted = (rgb(colour) for colour in colours)
+        assert luminance(background) < 0.1  # the dark palette is in use
+        assert contrast(text, background) >= 4.5
+        assert contrast(muted, background) >= 4.5
+        assert errors == []
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=OUTPUT / "embed-totals-en-dark.png", full_page=True)
+    finally:
+        page.close()
+
+
+def rgb(css):
+    return [int(part) for part in css[css.index("(") + 1 : css.index(")")].split(",")[:3]]
+
+
+def luminance(colour):
+    def channel(value):
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(value) for value in colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(first, second):
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
