@@ -86,7 +86,7 @@ def test_totals_in_english_as_of_the_article(seed):
 def test_totals_in_ukrainian(seed):
     html = render('{% factbox "totals" as_of="2025-07-28" lang="uk" %}')
     text = visible(html)
-    assert f"Україна повернула 5 857 осіб у 66 обмінах." in text
+    assert "Україна повернула 5 857 осіб у 66 обмінах." in text
     assert f"5{NBSP}857" in html
     assert "Обмінів від 24 лютого 2022 р. 66" in text
     assert (
@@ -96,8 +96,7 @@ def test_totals_in_ukrainian(seed):
     assert (
         "Джерело: Майор Андрій Юсов, заступник керівника Координаційного штабу з питань "
         "поводження з військовополоненими та речник Головного управління розвідки "
-        "Міністерства оборони України, у коментарі «Українській правді», 28 липня 2025 р."
-        in text
+        "Міністерства оборони України, у коментарі «Українській правді», 28 липня 2025 р." in text
     )
     assert 'lang="uk"' in html
 

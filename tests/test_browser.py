@@ -104,7 +104,9 @@ def open_embed(browser, pages, partner_url, server_url, embed_path, width, schem
     pages["/article"] = partner_page(oembed_html(server_url, embed_path))
     page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
     errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{partner_url}/article")
     page.wait_for_function(

@@ -22,11 +22,13 @@ QUOTE = stable_uuid("quote", "yusov-2025-07-28")
 
 
 def test_shortcode_expands_and_leaves_the_rest_exactly_as_it_was(seed):
-    body = mark_safe('<p>Before &amp; “after”.</p>\n[factbox totals as_of=2025-07-28 lang=uk]\n<p>End</p>')
+    body = mark_safe(
+        "<p>Before &amp; “after”.</p>\n[factbox totals as_of=2025-07-28 lang=uk]\n<p>End</p>"
+    )
     html = expand(body)
     assert isinstance(html, SafeString)
     before, after = html.split('<link rel="stylesheet"')[0], html.rsplit("</aside>", 1)[1]
-    assert before == '<p>Before &amp; “after”.</p>\n'
+    assert before == "<p>Before &amp; “after”.</p>\n"
     assert after == "\n\n<p>End</p>"
     assert "Україна повернула 5 857 осіб у 66 обмінах." in visible(html)
 
@@ -35,7 +37,7 @@ def test_shortcode_expands_and_leaves_the_rest_exactly_as_it_was(seed):
     "code",
     [
         "[factbox agreement=istanbul-2]",
-        "[factbox quote=%s lang=en]" % QUOTE,
+        f"[factbox quote={QUOTE} lang=en]",
         "[factbox timeline as_of=2025-07-28]",
         "[factbox totals heading=3]",
     ],
@@ -82,7 +84,9 @@ def test_filter_escapes_plain_text_bodies_and_keeps_safe_ones(seed):
     assert '<aside class="xb xb--totals"' in plain
     trusted = template.render(Context({"body": mark_safe("<b>x</b> [factbox nope]")}))
     assert trusted == "<b>x</b> [factbox nope]"
-    raw = Template("{% load exchanges %}{% autoescape off %}{{ body|factboxes }}{% endautoescape %}")
+    raw = Template(
+        "{% load exchanges %}{% autoescape off %}{{ body|factboxes }}{% endautoescape %}"
+    )
     assert raw.render(Context({"body": "<i>y</i>"})) == "<i>y</i>"
 
 
@@ -185,8 +189,9 @@ def test_oembed_response_has_the_fields_the_spec_requires(client, seed):
     assert data["html"].startswith(
         '<iframe src="http://testserver/embed/totals/?as_of=2025-07-28&amp;lang=en"'
     )
-    assert '<script src="http://testserver/static/exchanges/resize.js" async></script>' in (
-        data["html"]
+    assert (
+        '<script src="http://testserver/static/exchanges/resize.js" async></script>'
+        in (data["html"])
     )
 
 
