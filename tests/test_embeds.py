@@ -276,3 +276,18 @@ def test_admin_preview_of_a_draft_explains_why_readers_see_nothing(admin_client,
     quote.save()
     page = admin_client.get(reverse("admin:exchanges_quote_change", args=[quote.pk]))
     assert "Fact box not shown to readers." in page.text
+
+
+def test_hostile_quote_and_speaker_stay_inert_in_embed_and_oembed(client, seed):
+    quote = Quote.objects.get(uuid=QUOTE)
+    quote.text = HOSTILE
+    quote.save()
+    quote.speaker.name_en = HOSTILE
+    quote.speaker.save()
+    page = client.get(f"/embed/quote/{QUOTE}/?lang=en")
+    assert page.status_code == 200
+    assert "<script>alert" not in page.text
+    assert page.text.count("<script") == 2  # JSON-LD and the resize script, nothing else
+    data = oembed(client, f"http://testserver/embed/quote/{QUOTE}/?lang=en").json()
+    assert "<script>alert" not in data["html"]
+    assert data["html"].count("<script") == 1
