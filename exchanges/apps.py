@@ -6,3 +6,9 @@ class ExchangesConfig(AppConfig):
     name = "exchanges"
     verbose_name = _("Prisoner exchanges")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The change log follows every save and delete, wherever it happens.
+        from . import changes
+
+        changes.connect()

@@ -10,6 +10,15 @@ DEFAULTS = {
     "PROVIDER_NAME": "Newsroom",
     # Seconds partners and oEmbed consumers may cache an embed.
     "OEMBED_CACHE_AGE": 3600,
+    # Requests per partner key; counted in the default cache.
+    "API_RATE": "1000/hour",
+    "API_PAGE_SIZE": 50,
+    "API_MAX_PAGE_SIZE": 200,
+    # Changes younger than this are held back, so that a transaction still
+    # committing cannot slip in behind a partner's cursor.
+    "CHANGES_SETTLE_SECONDS": 2,
+    # Cursors older than this get 410 Gone: resync from the start.
+    "CHANGES_RETENTION_DAYS": 365,
     # Starting iframe sizes; the resize script fits the height to the content.
     "EMBED_WIDTH": 600,
     "EMBED_HEIGHTS": {

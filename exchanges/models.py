@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey
 
 from .figures import Figure, FigureAttribute, Precision, figure_constraints
 
@@ -63,12 +64,23 @@ class Record(models.Model):
         help_text=_("Only published records appear in fact boxes, the API and feeds."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Counts the saved versions; partners see it change with every edit."),
+    )
 
     objects = RecordQuerySet.as_manager()
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
 
     @property
     def is_public(self):
@@ -706,3 +718,85 @@ class QuoteTranslation(models.Model):
             raise ValidationError(
                 {"language": _("The quote itself is in this language; translate it into another.")}
             )
+
+
+# Partners and their keys ------------------------------------------------------------
+
+
+class Partner(models.Model):
+    """An outlet that republishes our figures through the API and feeds."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    contact = models.EmailField(_("contact email"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self):
+        return self.name
+
+
+class PartnerAPIKey(AbstractAPIKey):
+    """A partner's key: shown once, stored hashed, known by its prefix (djangorestframework-api-key)."""
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="api_keys"
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+
+# The change log ---------------------------------------------------------------------
+
+
+class ChangeQuerySet(models.QuerySet):
+    def visible(self, now=None):
+        """Entries partners may see: those whose moment has come."""
+        return self.filter(at__lte=now or timezone.now())
+
+
+class Change(models.Model):
+    """
+    The latest public change of one record, for partners' incremental sync.
+
+    The log keeps one entry per record: each change replaces the record's
+    earlier entry with a new one at the end, so replaying the log from the
+    start gives exactly the published data, and deletions and unpublications
+    stay behind as tombstones.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("created")
+        UPDATED = "updated", _("updated")
+        UNPUBLISHED = "unpublished", _("unpublished")
+        DELETED = "deleted", _("deleted")
+
+    kind = models.CharField(_("kind"), max_length=20)
+    uuid = models.UUIDField(_("UUID"))
+    action = models.CharField(_("action"), max_length=12, choices=Action)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = ChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        indexes = [
+            models.Index(fields=["at", "id"], name="change_position"),
+            models.Index(fields=["kind", "uuid"], name="change_record"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.kind} {self.uuid}"
+
+    @property
+    def is_tombstone(self):
+        return self.action in (self.Action.UNPUBLISHED, self.Action.DELETED)

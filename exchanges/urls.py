@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import feeds, views
+from .api import urls as api_urls
 
 app_name = "exchanges"
 
@@ -8,4 +9,6 @@ urlpatterns = [
     path("embed/<slug:kind>/", views.embed, name="embed"),
     path("embed/<slug:kind>/<str:key>/", views.embed, name="embed"),
     path("oembed/", views.oembed, name="oembed"),
+    path("api/v1/", include(api_urls.urlpatterns)),
+    path("feeds/<slug:kind>.<slug:format>", feeds.feed, name="feed"),
 ]

@@ -1,0 +1,102 @@
+"""
+Filters for the API lists. A value that cannot be read is a 400 naming the
+parameter (django-filter's behaviour), never an empty list that looks right.
+"""
+
+import django_filters as filters
+from django.db.models import Q
+
+from ..models import Agreement, Exchange, Organisation, Person, Quote, Tally
+
+
+class RecordFilter(filters.FilterSet):
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601)"
+    )
+    q = filters.CharFilter(method="search", label="Words to look for")
+
+    search_fields = ()
+
+    def search(self, queryset, name, value):
+        """Every word must appear in one of the searched fields."""
+        for word in value.split():
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(condition)
+        return queryset.distinct() if any("__" in f for f in self.search_fields) else queryset
+
+
+class ExchangeFilter(RecordFilter):
+    date = filters.DateFromToRangeFilter(label="Date range: date_after, date_before")
+    agreement = filters.CharFilter(field_name="agreement__slug", label="Agreement slug")
+    category = filters.CharFilter(field_name="categories__slug", label="Category slug")
+    counts_toward_tally = filters.BooleanFilter()
+    ordering = filters.OrderingFilter(fields=["date", "updated_at", "official_number"])
+
+    search_fields = ("notes_en", "notes_uk", "source_name")
+
+    class Meta:
+        model = Exchange
+        fields = []
+
+
+class AgreementFilter(RecordFilter):
+    date = filters.DateFromToRangeFilter(field_name="concluded_on", label="Agreed between")
+    category = filters.CharFilter(field_name="categories__slug", label="Category slug")
+    counts_toward_tally = filters.BooleanFilter()
+    implementation = filters.ChoiceFilter(choices=Agreement.Implementation.choices)
+    ordering = filters.OrderingFilter(fields=[("concluded_on", "date"), "updated_at"])
+
+    search_fields = ("title_en", "title_uk", "terms_en", "terms_uk", "notes_en", "notes_uk")
+
+    class Meta:
+        model = Agreement
+        fields = []
+
+
+class TallyFilter(RecordFilter):
+    date = filters.DateFromToRangeFilter(field_name="as_of", label="As of between")
+    agreement = filters.CharFilter(field_name="agreement__slug", label="Agreement slug")
+    scope = filters.ChoiceFilter(choices=Tally.Scope.choices)
+    speaker = filters.UUIDFilter(field_name="stated_by__uuid", label="UUID of who stated it")
+    ordering = filters.OrderingFilter(fields=[("as_of", "date"), "updated_at"])
+
+    search_fields = ("context_en", "context_uk", "notes_en", "notes_uk", "source_name")
+
+    class Meta:
+        model = Tally
+        fields = []
+
+
+class QuoteFilter(RecordFilter):
+    date = filters.DateFromToRangeFilter(field_name="said_on", label="Said between")
+    speaker = filters.UUIDFilter(field_name="speaker__uuid", label="UUID of the speaker")
+    language = filters.ChoiceFilter(choices=Quote.Language.choices)
+    agreement = filters.CharFilter(field_name="agreement__slug", label="Agreement slug")
+    ordering = filters.OrderingFilter(fields=[("said_on", "date"), "updated_at"])
+
+    search_fields = ("text", "translations__text", "context_en", "context_uk")
+
+    class Meta:
+        model = Quote
+        fields = []
+
+
+class PersonFilter(RecordFilter):
+    ordering = filters.OrderingFilter(fields=["name_en", "updated_at"])
+    search_fields = ("name_en", "name_uk", "roles__title_en", "roles__title_uk")
+
+    class Meta:
+        model = Person
+        fields = []
+
+
+class OrganisationFilter(RecordFilter):
+    kind = filters.ChoiceFilter(choices=Organisation.Kind.choices)
+    ordering = filters.OrderingFilter(fields=["name_en", "updated_at"])
+    search_fields = ("name_en", "name_uk", "short_name_en", "short_name_uk")
+
+    class Meta:
+        model = Organisation
+        fields = []

@@ -1,0 +1,181 @@
+"""
+IPTC ninjs 3.1: each record as a news object that newsroom systems ingest.
+
+Built from the API's own JSON for the record, so the figures and their
+wording are those of the JSON API (and of the fact boxes).
+"""
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+STANDARD = {
+    "name": "ninjs",
+    "version": "3.1",
+    "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#",
+}
+
+
+def words(translated, lang):
+    """One language of a ``{"en": …, "uk": …}`` field, falling back to English."""
+    if not translated:
+        return ""
+    return translated.get(lang) or translated.get("en") or ""
+
+
+def figure(data, lang):
+    return data["display"][lang]
+
+
+def party(ref, rel, lang):
+    if not ref:
+        return None
+    item = {"rel": rel, "uri": ref["url"], "literal": ref["uuid"]}
+    name = words(ref.get("name"), lang)
+    if name:
+        item["name"] = name
+    return item
+
+
+def lines(*parts):
+    return "\n".join(part for part in parts if part)
+
+
+def exchange(item, lang):
+    headline = _("Prisoner exchange of %(date)s: %(returned)s returned") % {
+        "date": item["date"],
+        "returned": figure(item["returned"], lang),
+    }
+    body = lines(
+        _("People returned to Ukraine: %(n)s.") % {"n": figure(item["returned"], lang)},
+        _("People handed over: %(n)s.") % {"n": figure(item["handed_over"], lang)},
+        _("Counted in the official tally.")
+        if item["counts_toward_tally"]
+        else _("A separate case: not counted in the official tally."),
+        words(item["notes"], lang),
+    )
+    return (
+        headline,
+        body,
+        {
+            "organisations": [party(m, "mediator", lang) for m in item["mediators"]],
+            "subjects": [
+                {"name": words(c["name"], lang), "rel": "category", "literal": c["slug"]}
+                for c in item["categories"]
+            ],
+        },
+    )
+
+
+def agreement(item, lang):
+    body = lines(
+        words(item["terms"], lang),
+        words(item["venue"], lang),
+        words(item["notes"], lang),
+    )
+    return (
+        words(item["title"], lang),
+        body,
+        {
+            "organisations": [party(p, "party", lang) for p in item["parties"]],
+            "subjects": [
+                {"name": words(c["name"], lang), "rel": "category", "literal": c["slug"]}
+                for c in item["categories"]
+            ],
+        },
+    )
+
+
+def tally(item, lang):
+    headline = _(
+        "Official tally as of %(date)s: %(exchanges)s exchanges, %(returned)s returned"
+    ) % {
+        "date": item["as_of"],
+        "exchanges": figure(item["exchanges"], lang),
+        "returned": figure(item["returned"], lang),
+    }
+    speaker = words((item["stated_by"] or {}).get("name"), lang)
+    roles = [words(role["title"], lang) for role in item["stated_by_roles"]]
+    body = lines(
+        ", ".join(part for part in [speaker, *roles, words(item["context"], lang)] if part),
+        words(item["notes"], lang),
+    )
+    return (
+        headline,
+        body,
+        {
+            "people": [party(item["stated_by"], "source", lang)],
+            "organisations": [party(item["outlet"], "outlet", lang)],
+        },
+    )
+
+
+def quote(item, lang):
+    text, text_lang = item["text"], item["language"]
+    for translated in item["translations"]:
+        if translated["language"] == lang:
+            text, text_lang = translated["text"], lang
+    speaker = words((item["speaker"] or {}).get("name"), lang)
+    short = text if len(text) <= 80 else text[:79] + "…"
+    return (
+        f"{speaker}: “{short}”",
+        text,
+        {
+            "people": [party(item["speaker"], "speaker", lang)],
+            "organisations": [party(item["outlet"], "outlet", lang)],
+            "language": text_lang,
+        },
+    )
+
+
+def person(item, lang):
+    roles = [words(role["title"], lang) for role in item["roles"]]
+    return words(item["name"], lang), lines(*roles), {}
+
+
+def organisation(item, lang):
+    return words(item["name"], lang), "", {}
+
+
+BUILDERS = {
+    "exchange": exchange,
+    "agreement": agreement,
+    "tally": tally,
+    "quote": quote,
+    "person": person,
+    "organisation": organisation,
+}
+
+
+def to_ninjs(item, lang="en"):
+    """A ninjs news object for one record in the API's JSON form."""
+    with translation.override(lang):
+        headline, body, extra = BUILDERS[item["type"]](item, lang)
+    ninjs = {
+        "uri": f"urn:uuid:{item['uuid']}",
+        "type": "text",
+        "profile": f"exchanges-{item['type']}",
+        "representationType": "full",
+        "version": str(item["version"]),
+        "firstCreated": item["created_at"],
+        "versionCreated": item["updated_at"],
+        "pubStatus": "usable",
+        "language": extra.pop("language", lang),
+        "headlines": [{"value": headline}],
+        "altIds": [{"role": "api", "value": item["url"]}],
+        "standard": STANDARD,
+    }
+    if body:
+        ninjs["bodies"] = [{"role": "text", "contentType": "text/plain", "value": body}]
+    for key, values in extra.items():
+        values = [value for value in values if value]
+        if values:
+            ninjs[key] = values
+    source = item.get("source") or {}
+    if source.get("name") or source.get("url"):
+        info = {"role": "source"}
+        if source.get("name"):
+            info["name"] = source["name"]
+        if source.get("url"):
+            info["uri"] = source["url"]
+        ninjs["infoSources"] = [info]
+    return ninjs

@@ -1,0 +1,25 @@
+from rest_framework.renderers import JSONRenderer
+
+from .ninjs import to_ninjs
+
+
+class NinjsRenderer(JSONRenderer):
+    """``?format=ninjs``: records as IPTC ninjs 3.1 news objects; errors stay plain JSON."""
+
+    format = "ninjs"
+    media_type = "application/json"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        renderer_context = renderer_context or {}
+        response = renderer_context.get("response")
+        request = renderer_context.get("request")
+        if data is None or (response is not None and response.status_code >= 400):
+            return super().render(data, accepted_media_type, renderer_context)
+        lang = request.query_params.get("lang", "en") if request else "en"
+        if lang not in ("en", "uk"):
+            lang = "en"
+        if "results" in data:
+            data = {**data, "results": [to_ninjs(item, lang) for item in data["results"]]}
+        elif "type" in data:
+            data = to_ninjs(data, lang)
+        return super().render(data, accepted_media_type, renderer_context)

@@ -1,0 +1,359 @@
+"""
+JSON for partners. Figures carry their precision and wording; words typed in
+two languages come as ``{"en": …, "uk": …}``; related records as UUID and URL,
+and only when they are public themselves.
+"""
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from ..figures import Precision
+from ..models import Agreement, Exchange, Organisation, Person, Quote, Tally
+
+
+def languages():
+    return [code for code, _name in settings.LANGUAGES]
+
+
+TRANSLATED = {
+    "type": "object",
+    "description": "The text in each language; null where it has not been translated.",
+    "additionalProperties": {"type": "string", "nullable": True},
+}
+REF = {
+    "type": "object",
+    "nullable": True,
+    "description": "A related public record; null when there is none or it is not public.",
+    "properties": {
+        "uuid": {"type": "string", "format": "uuid"},
+        "url": {"type": "string", "format": "uri"},
+        "name": TRANSLATED,
+    },
+    "required": ["uuid", "url"],
+}
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "A figure as the source gave it: value, precision and wording.",
+        "properties": {
+            "value": {"type": "integer", "nullable": True},
+            "precision": {"type": "string", "enum": Precision.values},
+            "display": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+        "required": ["value", "precision", "display"],
+    }
+)
+class FigureField(serializers.Field):
+    """A Figure: ``{"value": 1000, "precision": "at_least", "display": {...}}``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, figure):
+        return {"value": figure.value, "precision": figure.precision, "display": figure.display()}
+
+
+@extend_schema_field(TRANSLATED)
+class TranslatedField(serializers.Field):
+    """A field typed in each language; a missing translation is null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, record):
+        return {code: getattr(record, f"{self.field_name}_{code}") or None for code in languages()}
+
+
+@extend_schema_field(REF)
+class RefField(serializers.Field):
+    """A related public record as ``{"uuid", "url"}``; null when it is not public."""
+
+    def __init__(self, view_name, name=False, **kwargs):
+        self.view_name, self.with_name = view_name, name
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, record):
+        return ref(record, self.view_name, self.context.get("request"), self.with_name)
+
+
+def ref(record, view_name, request, with_name=False):
+    if record is None or not record.is_public:
+        return None
+    data = {
+        "uuid": str(record.uuid),
+        "url": reverse(f"exchanges:{view_name}", kwargs={"uuid": record.uuid}, request=request),
+    }
+    if with_name:
+        data["name"] = {code: getattr(record, f"name_{code}") or None for code in languages()}
+    return data
+
+
+@extend_schema_field({"type": "array", "items": REF})
+class RefListField(RefField):
+    def to_representation(self, records):
+        request = self.context.get("request")
+        records = records.all() if hasattr(records, "all") else records
+        refs = (ref(record, self.view_name, request, self.with_name) for record in records)
+        return [item for item in refs if item is not None]
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "nullable": True},
+            "url": {"type": "string", "format": "uri", "nullable": True},
+        },
+    }
+)
+class SourceField(serializers.Field):
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, record):
+        return {"name": record.source_name or None, "url": record.source_url or None}
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"slug": {"type": "string"}, "name": TRANSLATED},
+        },
+    }
+)
+class CategoriesField(serializers.Field):
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, categories):
+        return [
+            {
+                "slug": c.slug,
+                "name": {code: getattr(c, f"name_{code}") or None for code in languages()},
+            }
+            for c in categories.all()
+        ]
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "title": TRANSLATED,
+                "organisation": REF,
+                "started_on": {"type": "string", "format": "date", "nullable": True},
+                "ended_on": {"type": "string", "format": "date", "nullable": True},
+            },
+        },
+    }
+)
+class RolesField(serializers.Field):
+    """Roles held when something was said, with their organisation."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, roles):
+        request = self.context.get("request")
+        return [
+            {
+                "title": {code: getattr(role, f"title_{code}") or None for code in languages()},
+                "organisation": ref(role.organisation, "organisation-detail", request, True),
+                "started_on": role.started_on,
+                "ended_on": role.ended_on,
+            }
+            for role in roles.all()
+        ]
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """What every record carries: type, UUID, URL, version and times."""
+
+    type = serializers.SerializerMethodField()
+
+    common_fields = ["type", "uuid", "url", "version", "created_at", "updated_at"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_type(self, record):
+        return type(record)._meta.model_name
+
+
+class OrganisationSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="exchanges:organisation-detail", lookup_field="uuid"
+    )
+    name = TranslatedField()
+    short_name = TranslatedField()
+    website = serializers.URLField(source="url", read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = [*RecordSerializer.common_fields, "slug", "name", "short_name", "kind", "website"]
+
+
+class PersonSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="exchanges:person-detail", lookup_field="uuid"
+    )
+    name = TranslatedField()
+    rank = TranslatedField()
+    roles = RolesField()
+    photo_credit = RefField("organisation-detail", name=True)
+
+    class Meta:
+        model = Person
+        fields = [*RecordSerializer.common_fields, "slug", "name", "rank", "roles", "photo_credit"]
+
+
+class AgreementSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="exchanges:agreement-detail", lookup_field="uuid"
+    )
+    title = TranslatedField()
+    venue = TranslatedField()
+    terms = TranslatedField()
+    notes = TranslatedField()
+    parties = RefListField("organisation-detail", name=True)
+    categories = CategoriesField()
+    exchanges = RefListField("exchange-detail", source="public_exchanges")
+    source = SourceField()
+
+    class Meta:
+        model = Agreement
+        fields = [
+            *RecordSerializer.common_fields,
+            "slug",
+            "title",
+            "round_number",
+            "venue",
+            "concluded_on",
+            "parties",
+            "terms",
+            "categories",
+            "implementation",
+            "counts_toward_tally",
+            "exchanges",
+            "notes",
+            "source",
+        ]
+
+
+class ExchangeSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="exchanges:exchange-detail", lookup_field="uuid"
+    )
+    agreement = RefField("agreement-detail")
+    returned = FigureField(source="returned_figure")
+    handed_over = FigureField(source="handed_over_figure")
+    categories = CategoriesField()
+    mediators = RefListField("organisation-detail", name=True)
+    notes = TranslatedField()
+    source = SourceField()
+
+    class Meta:
+        model = Exchange
+        fields = [
+            *RecordSerializer.common_fields,
+            "date",
+            "official_number",
+            "agreement",
+            "stage",
+            "returned",
+            "handed_over",
+            "categories",
+            "mediators",
+            "counts_toward_tally",
+            "notes",
+            "source",
+        ]
+
+
+class TallySerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="exchanges:tally-detail", lookup_field="uuid"
+    )
+    agreement = RefField("agreement-detail")
+    exchanges = FigureField(source="exchanges_figure")
+    returned = FigureField(source="returned_figure")
+    stated_by = RefField("person-detail", name=True)
+    stated_by_roles = RolesField()
+    context = TranslatedField()
+    outlet = RefField("organisation-detail", name=True)
+    notes = TranslatedField()
+    source = SourceField()
+
+    class Meta:
+        model = Tally
+        fields = [
+            *RecordSerializer.common_fields,
+            "as_of",
+            "scope",
+            "agreement",
+            "counted_since",
+            "exchanges",
+            "returned",
+            "stated_by",
+            "stated_by_roles",
+            "context",
+            "outlet",
+            "notes",
+            "source",
+        ]
+
+
+class QuoteTranslationSerializer(serializers.Serializer):
+    language = serializers.CharField()
+    text = serializers.CharField()
+    translator = serializers.CharField()
+
+
+class QuoteSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="exchanges:quote-detail", lookup_field="uuid"
+    )
+    translations = QuoteTranslationSerializer(many=True, read_only=True)
+    speaker = RefField("person-detail", name=True)
+    roles = RolesField()
+    context = TranslatedField()
+    outlet = RefField("organisation-detail", name=True)
+    exchange = RefField("exchange-detail")
+    agreement = RefField("agreement-detail")
+    tally = RefField("tally-detail")
+    source = SourceField()
+
+    class Meta:
+        model = Quote
+        fields = [
+            *RecordSerializer.common_fields,
+            "text",
+            "language",
+            "translations",
+            "speaker",
+            "roles",
+            "context",
+            "outlet",
+            "said_on",
+            "exchange",
+            "agreement",
+            "tally",
+            "source",
+        ]
+
+
+SERIALIZERS = {
+    "agreement": AgreementSerializer,
+    "exchange": ExchangeSerializer,
+    "organisation": OrganisationSerializer,
+    "person": PersonSerializer,
+    "quote": QuoteSerializer,
+    "tally": TallySerializer,
+}

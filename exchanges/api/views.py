@@ -1,0 +1,355 @@
+"""The partners' API: read-only lists and details, the summary and the change log."""
+
+import base64
+import binascii
+import datetime
+import hashlib
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from .. import boxes
+from ..conf import app_settings
+from ..models import (
+    Agreement,
+    Change,
+    Exchange,
+    Organisation,
+    Person,
+    Quote,
+    Role,
+    Tally,
+)
+from . import filters
+from .authentication import HasPartnerKey, PartnerKeyAuthentication
+from .pagination import RecordCursorPagination
+from .renderers import NinjsRenderer
+from .serializers import (
+    SERIALIZERS,
+    AgreementSerializer,
+    ExchangeSerializer,
+    OrganisationSerializer,
+    PersonSerializer,
+    QuoteSerializer,
+    TallySerializer,
+)
+from .throttling import PartnerRateThrottle
+
+ROLES = Prefetch("roles", queryset=Role.objects.select_related("organisation"))
+
+
+def public_records(kind):
+    """The public records of one kind, with everything their JSON needs in a few queries."""
+    if kind == "exchange":
+        return (
+            Exchange.objects.public()
+            .select_related("agreement")
+            .prefetch_related("categories", "mediators")
+        )
+    if kind == "agreement":
+        return Agreement.objects.public().prefetch_related(
+            "parties",
+            "categories",
+            Prefetch("exchanges", Exchange.objects.public(), to_attr="public_exchanges"),
+        )
+    if kind == "tally":
+        return (
+            Tally.objects.public()
+            .select_related("agreement", "stated_by", "outlet")
+            .prefetch_related(
+                Prefetch("stated_by_roles", Role.objects.select_related("organisation"))
+            )
+        )
+    if kind == "quote":
+        return (
+            Quote.objects.public()
+            .select_related("speaker", "outlet", "exchange", "agreement", "tally")
+            .prefetch_related(
+                Prefetch("roles", Role.objects.select_related("organisation")), "translations"
+            )
+        )
+    if kind == "person":
+        return Person.objects.public().select_related("photo_credit").prefetch_related(ROLES)
+    if kind == "organisation":
+        return Organisation.objects.public()
+    raise LookupError(kind)
+
+
+def latest_change():
+    """The newest change partners may see: it dates every list and detail."""
+    return Change.objects.visible().order_by("-at", "-id").values("id", "at").first()
+
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    str,
+    enum=["json", "ninjs"],
+    description="`ninjs` answers with IPTC ninjs 3.1 news objects.",
+)
+LANG_PARAMETER = OpenApiParameter(
+    "lang", str, enum=["en", "uk"], description="Language of ninjs headlines and bodies."
+)
+
+
+class PartnerAPIMixin:
+    """Keys, throttling, formats and conditional GET, shared by every partner endpoint."""
+
+    authentication_classes = [PartnerKeyAuthentication]
+    permission_classes = [HasPartnerKey]
+    throttle_classes = [PartnerRateThrottle]
+    renderer_classes = [JSONRenderer, NinjsRenderer]
+
+    def not_modified(self, request):
+        """304 when the partner's copy is current: no change since it was fetched."""
+        latest = latest_change()
+        stamp = f"{latest['id']}:{latest['at'].isoformat()}" if latest else "0"
+        negotiated = getattr(request, "accepted_renderer", None)
+        tag = hashlib.sha256(
+            f"{stamp}|{request.get_full_path()}|{getattr(negotiated, 'format', '')}".encode()
+        ).hexdigest()[:32]
+        self.validators = {"etag": f'"{tag}"', "last_modified": latest["at"] if latest else None}
+        return get_conditional_response(
+            request,
+            etag=self.validators["etag"],
+            last_modified=(
+                int(self.validators["last_modified"].timestamp())
+                if self.validators["last_modified"]
+                else None
+            ),
+        )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        validators = getattr(self, "validators", None)
+        if validators and response.status_code in (200, 304):
+            response["ETag"] = validators["etag"]
+            if validators["last_modified"]:
+                response["Last-Modified"] = http_date(validators["last_modified"].timestamp())
+            response["Cache-Control"] = "private, no-cache"
+        return response
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[FORMAT_PARAMETER, LANG_PARAMETER]),
+    retrieve=extend_schema(parameters=[FORMAT_PARAMETER, LANG_PARAMETER]),
+)
+class RecordViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """Published records of one kind, by UUID."""
+
+    kind = None
+    lookup_field = "uuid"
+    pagination_class = RecordCursorPagination
+
+    def get_queryset(self):
+        return public_records(self.kind)
+
+    def list(self, request, *args, **kwargs):
+        return self.not_modified(request) or super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.not_modified(request) or super().retrieve(request, *args, **kwargs)
+
+
+class ExchangeViewSet(RecordViewSet):
+    kind = "exchange"
+    serializer_class = ExchangeSerializer
+    filterset_class = filters.ExchangeFilter
+    ordering = ("-date", "-id")
+
+
+class AgreementViewSet(RecordViewSet):
+    kind = "agreement"
+    serializer_class = AgreementSerializer
+    filterset_class = filters.AgreementFilter
+    ordering = ("-concluded_on", "-id")
+
+
+class TallyViewSet(RecordViewSet):
+    kind = "tally"
+    serializer_class = TallySerializer
+    filterset_class = filters.TallyFilter
+    ordering = ("-as_of", "-id")
+
+
+class QuoteViewSet(RecordViewSet):
+    kind = "quote"
+    serializer_class = QuoteSerializer
+    filterset_class = filters.QuoteFilter
+    ordering = ("-said_on", "-id")
+
+
+class PersonViewSet(RecordViewSet):
+    kind = "person"
+    serializer_class = PersonSerializer
+    filterset_class = filters.PersonFilter
+    ordering = ("name_en", "id")
+
+
+class OrganisationViewSet(RecordViewSet):
+    kind = "organisation"
+    serializer_class = OrganisationSerializer
+    filterset_class = filters.OrganisationFilter
+    ordering = ("name_en", "id")
+
+
+class SummaryView(APIView):
+    """The figures of the totals fact box, as data. Public, like the fact boxes."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="Known on this date."),
+            OpenApiParameter("lang", str, enum=["en", "uk"]),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        try:
+            box = boxes.build(
+                "totals",
+                as_of=request.query_params.get("as_of"),
+                lang=request.query_params.get("lang"),
+            )
+        except boxes.BoxError as error:
+            name = "lang" if "language" in str(error) else "as_of"
+            raise ValidationError({name: [str(error)]}) from None
+        except boxes.BoxUnavailable:
+            return Response(
+                {"detail": _("There are no published figures for this date.")},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        box.pop("jsonld")
+        return Response(box)
+
+
+class ChangeCursor:
+    """An opaque position in the change log: the time and id of an entry."""
+
+    @staticmethod
+    def encode(at, pk):
+        raw = f"{at.isoformat()}|{pk}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @staticmethod
+    def decode(cursor):
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+            at, pk = raw.split("|")
+            at, pk = parse_datetime(at), int(pk)
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            return None
+        if at is None or timezone.is_naive(at):
+            return None
+        return at, pk
+
+
+class Gone(Exception):
+    pass
+
+
+class ChangesView(PartnerAPIMixin, APIView):
+    """
+    Every create, update, unpublish and delete since a cursor, oldest first.
+
+    Replaying from the start (no ``since``) gives exactly the published data:
+    each record appears once, at its latest change, with its current JSON;
+    unpublished and deleted records as tombstones.
+    """
+
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", str, description="The `next_cursor` of your last call."),
+            OpenApiParameter("page_size", int, description="At most 200."),
+        ],
+        responses={
+            200: inline_serializer(
+                "ChangePage",
+                {
+                    "results": serializers.ListField(child=serializers.DictField()),
+                    "next_cursor": serializers.CharField(),
+                    "has_more": serializers.BooleanField(),
+                },
+            ),
+            410: OpenApiTypes.OBJECT,
+        },
+    )
+    def get(self, request):
+        pagination = RecordCursorPagination()
+        size = pagination.get_page_size(request)
+        now = timezone.now()
+        horizon = now - datetime.timedelta(seconds=app_settings.CHANGES_SETTLE_SECONDS)
+        entries = Change.objects.visible(horizon).order_by("at", "id")
+        since = request.query_params.get("since")
+        if since:
+            position = ChangeCursor.decode(since)
+            oldest = now - datetime.timedelta(days=app_settings.CHANGES_RETENTION_DAYS)
+            if position is None or position[0] > now or position[0] < oldest:
+                return Response(
+                    {
+                        "detail": _(
+                            "This cursor is unknown or has expired. Resync from the start: "
+                            "call changes/ without “since” and replace your copy."
+                        ),
+                        "resync": reverse("exchanges:changes", request=request),
+                    },
+                    status=status.HTTP_410_GONE,
+                )
+            at, pk = position
+            entries = entries.filter(Q(at__gt=at) | Q(at=at, id__gt=pk))
+        page = list(entries[: size + 1])
+        has_more = len(page) > size
+        page = page[:size]
+        records = self.current_records(page, request)
+        results = []
+        for entry in page:
+            item = {
+                "cursor": ChangeCursor.encode(entry.at, entry.id),
+                "action": entry.action,
+                "type": entry.kind,
+                "uuid": str(entry.uuid),
+                "at": entry.at.isoformat(),
+            }
+            data = records.get((entry.kind, entry.uuid))
+            if entry.is_tombstone or data is None:
+                # Withdrawn since the entry was written: a tombstone, never a draft's data.
+                item["action"] = entry.action if entry.is_tombstone else Change.Action.UNPUBLISHED
+            else:
+                item["url"] = data["url"]
+                item["data"] = data
+            results.append(item)
+        next_cursor = results[-1]["cursor"] if results else (since or "")
+        return Response({"results": results, "next_cursor": next_cursor, "has_more": has_more})
+
+    def current_records(self, page, request):
+        """The public JSON of the records a page names, a few queries per kind."""
+        wanted = {}
+        for entry in page:
+            if not entry.is_tombstone:
+                wanted.setdefault(entry.kind, []).append(entry.uuid)
+        found = {}
+        for kind, uuids in wanted.items():
+            serializer = SERIALIZERS[kind]
+            for record in public_records(kind).filter(uuid__in=uuids):
+                found[(kind, record.uuid)] = serializer(record, context={"request": request}).data
+        return found

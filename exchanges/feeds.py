@@ -1,0 +1,233 @@
+"""
+Feeds for partners' feed readers: Atom, RSS 2.0 and JSON Feed 1.1 of the latest
+published exchanges, tallies and quotes (``/feeds/<kind>.<atom|rss|json>``).
+
+Built on ``django.contrib.syndication``; JSON Feed is one more feed generator.
+Feeds need a partner key, in the ``Authorization`` header or as ``?key=``.
+"""
+
+import json
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404, JsonResponse
+from django.urls import reverse
+from django.utils import feedgenerator, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import npgettext
+
+from .api.authentication import key_from_request, partner_key
+from .api.throttling import PartnerRateThrottle
+from .boxes import date_data, people_words
+from .models import Exchange, Quote, Tally
+
+ITEMS = 50
+
+
+class JSONFeed(feedgenerator.SyndicationFeed):
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
+
+    content_type = "application/feed+json; charset=utf-8"
+
+    def write(self, outfile, encoding):
+        feed = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": self.feed["title"],
+            "home_page_url": self.feed["link"],
+            "feed_url": self.feed["feed_url"],
+            "description": self.feed["description"],
+            "language": self.feed["language"],
+            "items": [self.item(item) for item in self.items],
+        }
+        outfile.write(json.dumps(feed, ensure_ascii=False, indent=1))
+
+    def item(self, item):
+        data = {
+            "id": item["unique_id"],
+            "url": item["link"],
+            "title": item["title"],
+            "content_text": item["description"],
+            "date_published": item["pubdate"].isoformat(),
+            "date_modified": item["updateddate"].isoformat(),
+        }
+        if item["categories"]:
+            data["tags"] = list(item["categories"])
+        if item["author_name"]:
+            data["authors"] = [{"name": item["author_name"]}]
+        return data
+
+
+FORMATS = {
+    "atom": feedgenerator.Atom1Feed,
+    "rss": feedgenerator.Rss201rev2Feed,
+    "json": JSONFeed,
+}
+
+
+class RecordFeed(Feed):
+    """The latest published records of one kind, newest change first."""
+
+    model = None
+    kind = None
+
+    def get_object(self, request, *args, **kwargs):
+        self.request = request
+        return self.lang
+
+    def link(self):
+        return reverse("exchanges:feed", args=[self.kind, "atom"])
+
+    def feed_url(self):
+        return self.request.get_full_path()
+
+    def items(self):
+        return self.queryset().order_by("-updated_at", "-id")[:ITEMS]
+
+    def item_guid(self, record):
+        return f"urn:uuid:{record.uuid}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, record):
+        return record.created_at
+
+    def item_updateddate(self, record):
+        return record.updated_at
+
+
+class ExchangeFeed(RecordFeed):
+    kind = "exchanges"
+
+    def title(self):
+        return _("Prisoner exchanges")
+
+    def description(self):
+        return _("The latest published prisoner exchanges, with their figures and sources.")
+
+    def queryset(self):
+        return Exchange.objects.public().select_related("agreement").prefetch_related("categories")
+
+    def item_title(self, exchange):
+        return _("Prisoner exchange of %(date)s: %(people)s returned") % {
+            "date": date_data(exchange.date)["words"],
+            "people": people_words(exchange.returned_figure),
+        }
+
+    def item_description(self, exchange):
+        parts = [
+            _("People returned to Ukraine: %(n)s.") % {"n": exchange.returned_figure.words()},
+            _("People handed over: %(n)s.") % {"n": exchange.handed_over_figure.words()},
+            _("Counted in the official tally.")
+            if exchange.counts_toward_tally
+            else _("A separate case: not counted in the official tally."),
+            exchange.notes,
+            exchange.source,
+        ]
+        return " ".join(part for part in parts if part)
+
+    def item_link(self, exchange):
+        return reverse("exchanges:embed", args=["exchange", exchange.uuid])
+
+    def item_categories(self, exchange):
+        return [category.name for category in exchange.categories.all()]
+
+
+class TallyFeed(RecordFeed):
+    kind = "tallies"
+
+    def title(self):
+        return _("Official tallies of prisoner exchanges")
+
+    def description(self):
+        return _("Official cumulative statements: exchanges and people returned, as of a date.")
+
+    def queryset(self):
+        return Tally.objects.public().select_related("agreement", "stated_by")
+
+    def item_title(self, tally):
+        exchanges = tally.exchanges_figure
+        counted = npgettext(
+            "exchanges count", "%(number)s exchange", "%(number)s exchanges", exchanges.value or 0
+        ) % {"number": exchanges.words()}
+        return _("Official tally as of %(date)s: %(exchanges)s, %(people)s returned") % {
+            "date": date_data(tally.as_of)["words"],
+            "exchanges": counted,
+            "people": people_words(tally.returned_figure),
+        }
+
+    def item_description(self, tally):
+        scope = tally.agreement.title if tally.agreement else tally.get_scope_display()
+        parts = [
+            scope,
+            ", ".join(part for part in [str(tally.stated_by or ""), tally.context] if part),
+            tally.notes,
+            tally.source,
+        ]
+        return ". ".join(part for part in parts if part)
+
+    def item_author_name(self, tally):
+        return tally.stated_by.full_name if tally.stated_by else None
+
+    def item_link(self, tally):
+        return reverse("exchanges:embed", args=["totals"]) + f"?as_of={tally.as_of.isoformat()}"
+
+
+class QuoteFeed(RecordFeed):
+    kind = "quotes"
+
+    def title(self):
+        return _("Quotes on prisoner exchanges")
+
+    def description(self):
+        return _("What officials said, with their roles at the time.")
+
+    def queryset(self):
+        return Quote.objects.public().select_related("speaker")
+
+    def item_title(self, quote):
+        text = quote.text if len(quote.text) <= 80 else quote.text[:79] + "…"
+        return f"{quote.speaker.full_name}: “{text}”"
+
+    def item_description(self, quote):
+        return " ".join(part for part in [quote.text, quote.context, quote.source] if part)
+
+    def item_author_name(self, quote):
+        return quote.speaker.full_name
+
+    def item_link(self, quote):
+        return reverse("exchanges:embed", args=["quote", quote.uuid])
+
+
+FEEDS = {"exchanges": ExchangeFeed, "tallies": TallyFeed, "quotes": QuoteFeed}
+
+
+def feed(request, kind, format):
+    """One feed, for a partner's key in the header or in ``?key=``."""
+    if kind not in FEEDS or format not in FORMATS:
+        raise Http404("No such feed.")
+    key = key_from_request(request, allow_query=True)
+    api_key = partner_key(key) if key else None
+    if api_key is None:
+        response = JsonResponse(
+            {"detail": _("A valid API key is required: Authorization: Api-Key <key>, or ?key=.")},
+            status=401,
+        )
+        response["WWW-Authenticate"] = "Api-Key"
+        return response
+    request.auth = api_key
+    throttle = PartnerRateThrottle()
+    if not throttle.allow_request(request, None):
+        wait = throttle.wait()
+        response = JsonResponse({"detail": _("Too many requests for this key.")}, status=429)
+        response["Retry-After"] = str(int(wait or 1))
+        return response
+    codes = [code for code, _name in settings.LANGUAGES]
+    lang = request.GET.get("lang") or codes[0]
+    if lang not in codes:
+        return JsonResponse({"lang": [_("Use one of: %s.") % ", ".join(codes)]}, status=400)
+    view = FEEDS[kind]()
+    view.feed_type = FORMATS[format]
+    view.lang = lang
+    view.language = lang
+    with translation.override(lang):
+        return view(request)
