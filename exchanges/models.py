@@ -741,7 +741,7 @@ class Partner(models.Model):
 
 
 class PartnerAPIKey(AbstractAPIKey):
-    """A partner's key: shown once, stored hashed, known by its prefix (djangorestframework-api-key)."""
+    """A partner's key: shown once, stored hashed, known by its prefix."""
 
     partner = models.ForeignKey(
         Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="api_keys"

@@ -40,7 +40,7 @@ class SchemaView(SpectacularAPIView):
 
 
 class DocsView(SpectacularSwaggerView):
-    """Swagger UI from drf-spectacular-sidecar's static files: no CDN, whatever the site's settings."""
+    """Swagger UI from drf-spectacular-sidecar's static files: no CDN, whatever the settings."""
 
     url_name = "exchanges:api-schema"
     title = TITLE
