@@ -4,6 +4,8 @@ from django.contrib.admin.utils import unquote
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 
 from .figures import Figure
 from .forms import QuoteForm, RecordForm, TallyForm
@@ -12,6 +14,8 @@ from .models import (
     Category,
     Exchange,
     Organisation,
+    Partner,
+    PartnerAPIKey,
     Person,
     Quote,
     QuoteTranslation,
@@ -328,3 +332,59 @@ class QuoteAdmin(FactBoxAdminMixin, RecordAdmin):
 
     def factbox_args(self, quote):
         return "quote", str(quote.uuid), None
+
+
+# Partners and keys ------------------------------------------------------------------
+
+# The stock key model of djangorestframework-api-key is unused: partners' keys are ours.
+if admin.site.is_registered(APIKey):
+    admin.site.unregister(APIKey)
+
+
+class PartnerAPIKeyInline(admin.TabularInline):
+    model = PartnerAPIKey
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["prefix", "name", "created", "expiry_date", "revoked", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        # Keys are made on the key page, where the new key is shown once.
+        return False
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "contact", "created_at"]
+    search_fields = ["name", "contact"]
+    inlines = [PartnerAPIKeyInline]
+
+
+@admin.register(PartnerAPIKey)
+class PartnerAPIKeyAdmin(APIKeyModelAdmin):
+    """Keys are shown once, when made; afterwards only their prefix identifies them."""
+
+    list_display = [
+        "prefix",
+        "name",
+        "partner",
+        "created",
+        "expiry_date",
+        "_has_expired",
+        "revoked",
+        "last_used_at",
+    ]
+    list_filter = ["partner", "revoked", "created"]
+    list_select_related = ["partner"]
+    search_fields = ["name", "prefix", "partner__name"]
+    autocomplete_fields = ["partner"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "last_used_at")
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke(self, request, queryset):
+        count = queryset.update(revoked=True)
+        self.message_user(request, _("%(count)s keys revoked.") % {"count": count})

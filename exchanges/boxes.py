@@ -13,10 +13,12 @@ Every query goes through ``.public(as_of=…)``.
 
 import datetime
 import uuid
+from functools import reduce
+from operator import add
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.utils import dateformat, translation
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext, pgettext
@@ -24,6 +26,7 @@ from django.utils.translation import npgettext, pgettext
 from .conf import app_settings
 from .figures import Figure
 from .models import Agreement, Exchange, Quote, Role, Tally
+from .wording import date_words, headline, join_words, people_words
 
 KINDS = ("totals", "agreement", "exchange", "quote", "timeline")
 # Kinds that name one record, and how the record is named.
@@ -109,24 +112,7 @@ def figure_data(figure):
 def date_data(date):
     if date is None:
         return None
-    # Translators: date format of fact boxes, see Django's date template filter.
-    words = dateformat.format(date, _("j F Y"))
-    # A date never breaks across lines: "28 липня 2025 р." stays whole.
-    return {"iso": date.isoformat(), "words": words.replace(" ", "\N{NO-BREAK SPACE}")}
-
-
-def join_words(items):
-    items = [str(item) for item in items if item]
-    if len(items) <= 1:
-        return "".join(items)
-    return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
-
-
-def people_words(figure):
-    """“5,857 people”, “понад 1 000 осіб”: the noun agrees with the number."""
-    return npgettext(
-        "people returned", "%(number)s person", "%(number)s people", figure.value or 0
-    ) % {"number": figure.words()}
+    return {"iso": date.isoformat(), "words": date_words(date)}
 
 
 def speaker_data(person, roles, context, date, source_name="", source_url=""):
@@ -192,16 +178,28 @@ def totals(as_of):
     if tally is None:
         raise BoxUnavailable("totals")
     exchanges, returned = tally.exchanges_figure, tally.returned_figure
-    if exchanges.is_known:
+    people = people_words(returned)
+    in_exchanges = (
+        npgettext(
+            "in exchanges", "in %(number)s exchange", "in %(number)s exchanges", exchanges.value
+        )
+        % {"number": exchanges.words()}
+        if exchanges.is_known
+        else None
+    )
+    if people and in_exchanges:
         headline = _("Ukraine has brought back %(people)s %(in_exchanges)s.") % {
-            "people": people_words(returned),
-            "in_exchanges": npgettext(
-                "in exchanges", "in %(number)s exchange", "in %(number)s exchanges", exchanges.value
-            )
-            % {"number": exchanges.words()},
+            "people": people,
+            "in_exchanges": in_exchanges,
         }
+    elif people:
+        headline = _("Ukraine has brought back %(people)s.") % {"people": people}
+    elif in_exchanges:
+        headline = _(
+            "Ukraine has brought people back %(in_exchanges)s; the number was not disclosed."
+        ) % {"in_exchanges": in_exchanges}
     else:
-        headline = _("Ukraine has brought back %(people)s.") % {"people": people_words(returned)}
+        headline = _("Ukraine has brought people back; the figures were not disclosed.")
 
     separate = []
     seen = set()
@@ -336,9 +334,11 @@ def agreement(slug, as_of):
             ),
         }
     else:
-        summed = sum((stage.returned_figure for stage in stages), Figure(0))
+        # A sum is only as precise as its parts; no stages, or none disclosed, is unknown.
+        figures = [stage.returned_figure for stage in stages]
+        summed = reduce(add, figures) if figures else Figure.unknown()
         total = {
-            "returned": figure_data(summed if stages else Figure.unknown()),
+            "returned": figure_data(summed),
             "official": False,
             "label": _("Returned in the stages recorded here"),
             "source": None,
@@ -427,10 +427,7 @@ def exchange(key, as_of):
             "Event",
             title,
             startDate=found.date.isoformat(),
-            description=_("%(people)s returned to Ukraine.")
-            % {"people": people_words(found.returned_figure)}
-            if found.returned_figure.is_known
-            else None,
+            description=headline(found),
             url=web_url(found.source_url),
         ),
     }

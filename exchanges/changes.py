@@ -33,14 +33,16 @@ def log_change(record, deleted=False):
     """Move ``record``'s entry to the end of the log, as created, updated or a tombstone."""
     kind = kind_of(record)
     earlier = Change.objects.visible().filter(kind=kind, uuid=record.uuid).first()
-    was_public = earlier is not None and not earlier.is_tombstone
+    # Partners may hold the record, or its tombstone, once it has an entry.
+    known = earlier is not None
     if deleted:
-        action = Change.Action.DELETED if was_public else None
+        action = Change.Action.DELETED if known else None
     elif record.is_public:
-        action = Change.Action.UPDATED if was_public else Change.Action.CREATED
+        seen = known and not earlier.is_tombstone
+        action = Change.Action.UPDATED if seen else Change.Action.CREATED
     else:
         # A draft partners never saw leaves no trace, not even its UUID.
-        action = Change.Action.UNPUBLISHED if was_public else None
+        action = Change.Action.UNPUBLISHED if known else None
     Change.objects.filter(kind=kind, uuid=record.uuid).delete()
     if action:
         Change.objects.create(kind=kind, uuid=record.uuid, action=action)

@@ -14,12 +14,11 @@ from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils import feedgenerator, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import npgettext
 
 from .api.authentication import key_from_request, partner_key
 from .api.throttling import PartnerRateThrottle
-from .boxes import date_data, people_words
 from .models import Exchange, Quote, Tally
+from .wording import headline
 
 ITEMS = 50
 
@@ -83,6 +82,9 @@ class RecordFeed(Feed):
     def items(self):
         return self.queryset().order_by("-updated_at", "-id")[:ITEMS]
 
+    def item_title(self, record):
+        return headline(record)
+
     def item_guid(self, record):
         return f"urn:uuid:{record.uuid}"
 
@@ -106,12 +108,6 @@ class ExchangeFeed(RecordFeed):
 
     def queryset(self):
         return Exchange.objects.public().select_related("agreement").prefetch_related("categories")
-
-    def item_title(self, exchange):
-        return _("Prisoner exchange of %(date)s: %(people)s returned") % {
-            "date": date_data(exchange.date)["words"],
-            "people": people_words(exchange.returned_figure),
-        }
 
     def item_description(self, exchange):
         parts = [
@@ -144,17 +140,6 @@ class TallyFeed(RecordFeed):
     def queryset(self):
         return Tally.objects.public().select_related("agreement", "stated_by")
 
-    def item_title(self, tally):
-        exchanges = tally.exchanges_figure
-        counted = npgettext(
-            "exchanges count", "%(number)s exchange", "%(number)s exchanges", exchanges.value or 0
-        ) % {"number": exchanges.words()}
-        return _("Official tally as of %(date)s: %(exchanges)s, %(people)s returned") % {
-            "date": date_data(tally.as_of)["words"],
-            "exchanges": counted,
-            "people": people_words(tally.returned_figure),
-        }
-
     def item_description(self, tally):
         scope = tally.agreement.title if tally.agreement else tally.get_scope_display()
         parts = [
@@ -183,10 +168,6 @@ class QuoteFeed(RecordFeed):
 
     def queryset(self):
         return Quote.objects.public().select_related("speaker")
-
-    def item_title(self, quote):
-        text = quote.text if len(quote.text) <= 80 else quote.text[:79] + "…"
-        return f"{quote.speaker.full_name}: “{text}”"
 
     def item_description(self, quote):
         return " ".join(part for part in [quote.text, quote.context, quote.source] if part)

@@ -7,3 +7,29 @@ from exchanges.seed import load_seed
 def seed(db):
     """The reference data: the 28 July 2025 article and the exchanges CSVs."""
     load_seed()
+
+
+@pytest.fixture
+def partner_key(db):
+    """A partner's key, as the partner would hold it."""
+    from exchanges.models import Partner, PartnerAPIKey
+
+    partner = Partner.objects.create(name="Partner outlet")
+    _record, key = PartnerAPIKey.objects.create_key(name="sync", partner=partner)
+    return key
+
+
+@pytest.fixture
+def api(partner_key):
+    """DRF's API client, authenticated as a partner."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {partner_key}")
+    return client
+
+
+@pytest.fixture
+def settled(settings):
+    """Changes are served the moment they are made (no settling delay) in tests."""
+    settings.EXCHANGES_CHANGES_SETTLE_SECONDS = 0

@@ -116,11 +116,11 @@ def test_a_box_pinned_before_any_tally_shows_nothing_to_readers(seed):
 
 def test_totals_words_the_people_in_ukrainian_by_number(db):
     TallyFactory(exchanges=1, returned=22)
-    assert "Україна повернула 22 особи в 1 обміні." in visible(
+    assert "Україна повернула 22 особи у 1 обміні." in visible(
         render('{% factbox "totals" lang="uk" %}')
     )
     TallyFactory(as_of=datetime.date(2025, 7, 29), exchanges=21, returned=21)
-    assert "Україна повернула 21 особу в 21 обміні." in visible(
+    assert "Україна повернула 21 особу у 21 обміні." in visible(
         render('{% factbox "totals" lang="uk" %}')
     )
 

@@ -46,3 +46,31 @@ def test_value_and_precision_must_agree():
 )
 def test_a_sum_is_only_as_precise_as_its_parts(left, right, total):
     assert left + right == total
+
+
+@pytest.mark.parametrize(
+    ("figure", "uk", "en"),
+    [
+        (Figure(1), "1 особу", "1 person"),
+        (Figure(2), "2 особи", "2 people"),
+        (Figure(5), "5 осіб", "5 people"),
+        (Figure(21), "21 особу", "21 people"),
+        (Figure(5857), "5 857 осіб", "5,857 people"),
+        (Figure(1000, Precision.AT_LEAST), "понад 1 000 осіб", "over 1,000 people"),
+        (Figure(1, Precision.ABOUT), "близько 1 особи", "about 1 person"),
+        (Figure(2, Precision.ABOUT), "близько 2 осіб", "about 2 people"),
+        (Figure(21, Precision.ABOUT), "близько 21 особи", "about 21 people"),
+        (Figure(250, Precision.ABOUT), "близько 250 осіб", "about 250 people"),
+        (Figure.unknown(), None, None),
+    ],
+)
+def test_people_agree_with_the_number_in_both_languages(figure, uk, en):
+    from django.utils import translation
+
+    from exchanges.wording import people_words
+
+    with translation.override("uk"):
+        words = people_words(figure)
+        assert (words and words.replace(NBSP, " ")) == uk
+    with translation.override("en"):
+        assert people_words(figure) == en

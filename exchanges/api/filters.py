@@ -9,6 +9,21 @@ from django.db.models import Q
 from ..models import Agreement, Exchange, Organisation, Person, Quote, Tally
 
 
+def date_range(field, label):
+    """Two plain parameters, so that a bad value is reported under its own name."""
+    return (
+        filters.DateFilter(field_name=field, lookup_expr="gte", label=f"{label}: on or after"),
+        filters.DateFilter(field_name=field, lookup_expr="lte", label=f"{label}: on or before"),
+    )
+
+
+def yes_no():
+    """Only “true” or “false”; anything else is an error, not “no filter”."""
+    return filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true"
+    )
+
+
 class RecordFilter(filters.FilterSet):
     updated_since = filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601)"
@@ -28,10 +43,10 @@ class RecordFilter(filters.FilterSet):
 
 
 class ExchangeFilter(RecordFilter):
-    date = filters.DateFromToRangeFilter(label="Date range: date_after, date_before")
+    date_after, date_before = date_range("date", "Date")
     agreement = filters.CharFilter(field_name="agreement__slug", label="Agreement slug")
     category = filters.CharFilter(field_name="categories__slug", label="Category slug")
-    counts_toward_tally = filters.BooleanFilter()
+    counts_toward_tally = yes_no()
     ordering = filters.OrderingFilter(fields=["date", "updated_at", "official_number"])
 
     search_fields = ("notes_en", "notes_uk", "source_name")
@@ -42,9 +57,9 @@ class ExchangeFilter(RecordFilter):
 
 
 class AgreementFilter(RecordFilter):
-    date = filters.DateFromToRangeFilter(field_name="concluded_on", label="Agreed between")
+    date_after, date_before = date_range("concluded_on", "Agreed")
     category = filters.CharFilter(field_name="categories__slug", label="Category slug")
-    counts_toward_tally = filters.BooleanFilter()
+    counts_toward_tally = yes_no()
     implementation = filters.ChoiceFilter(choices=Agreement.Implementation.choices)
     ordering = filters.OrderingFilter(fields=[("concluded_on", "date"), "updated_at"])
 
@@ -56,7 +71,7 @@ class AgreementFilter(RecordFilter):
 
 
 class TallyFilter(RecordFilter):
-    date = filters.DateFromToRangeFilter(field_name="as_of", label="As of between")
+    date_after, date_before = date_range("as_of", "As of")
     agreement = filters.CharFilter(field_name="agreement__slug", label="Agreement slug")
     scope = filters.ChoiceFilter(choices=Tally.Scope.choices)
     speaker = filters.UUIDFilter(field_name="stated_by__uuid", label="UUID of who stated it")
@@ -70,7 +85,7 @@ class TallyFilter(RecordFilter):
 
 
 class QuoteFilter(RecordFilter):
-    date = filters.DateFromToRangeFilter(field_name="said_on", label="Said between")
+    date_after, date_before = date_range("said_on", "Said")
     speaker = filters.UUIDFilter(field_name="speaker__uuid", label="UUID of the speaker")
     language = filters.ChoiceFilter(choices=Quote.Language.choices)
     agreement = filters.CharFilter(field_name="agreement__slug", label="Agreement slug")

@@ -36,15 +36,18 @@ def party(ref, rel, lang):
     return item
 
 
+def subjects(item, lang):
+    return [
+        {"name": words(c["name"], lang), "rel": "category", "literal": c["slug"]}
+        for c in item["categories"]
+    ]
+
+
 def lines(*parts):
     return "\n".join(part for part in parts if part)
 
 
 def exchange(item, lang):
-    headline = _("Prisoner exchange of %(date)s: %(returned)s returned") % {
-        "date": item["date"],
-        "returned": figure(item["returned"], lang),
-    }
     body = lines(
         _("People returned to Ukraine: %(n)s.") % {"n": figure(item["returned"], lang)},
         _("People handed over: %(n)s.") % {"n": figure(item["handed_over"], lang)},
@@ -53,17 +56,10 @@ def exchange(item, lang):
         else _("A separate case: not counted in the official tally."),
         words(item["notes"], lang),
     )
-    return (
-        headline,
-        body,
-        {
-            "organisations": [party(m, "mediator", lang) for m in item["mediators"]],
-            "subjects": [
-                {"name": words(c["name"], lang), "rel": "category", "literal": c["slug"]}
-                for c in item["categories"]
-            ],
-        },
-    )
+    return body, {
+        "organisations": [party(m, "mediator", lang) for m in item["mediators"]],
+        "subjects": subjects(item, lang),
+    }
 
 
 def agreement(item, lang):
@@ -72,41 +68,23 @@ def agreement(item, lang):
         words(item["venue"], lang),
         words(item["notes"], lang),
     )
-    return (
-        words(item["title"], lang),
-        body,
-        {
-            "organisations": [party(p, "party", lang) for p in item["parties"]],
-            "subjects": [
-                {"name": words(c["name"], lang), "rel": "category", "literal": c["slug"]}
-                for c in item["categories"]
-            ],
-        },
-    )
+    return body, {
+        "organisations": [party(p, "party", lang) for p in item["parties"]],
+        "subjects": subjects(item, lang),
+    }
 
 
 def tally(item, lang):
-    headline = _(
-        "Official tally as of %(date)s: %(exchanges)s exchanges, %(returned)s returned"
-    ) % {
-        "date": item["as_of"],
-        "exchanges": figure(item["exchanges"], lang),
-        "returned": figure(item["returned"], lang),
-    }
     speaker = words((item["stated_by"] or {}).get("name"), lang)
     roles = [words(role["title"], lang) for role in item["stated_by_roles"]]
     body = lines(
         ", ".join(part for part in [speaker, *roles, words(item["context"], lang)] if part),
         words(item["notes"], lang),
     )
-    return (
-        headline,
-        body,
-        {
-            "people": [party(item["stated_by"], "source", lang)],
-            "organisations": [party(item["outlet"], "outlet", lang)],
-        },
-    )
+    return body, {
+        "people": [party(item["stated_by"], "source", lang)],
+        "organisations": [party(item["outlet"], "outlet", lang)],
+    }
 
 
 def quote(item, lang):
@@ -114,26 +92,20 @@ def quote(item, lang):
     for translated in item["translations"]:
         if translated["language"] == lang:
             text, text_lang = translated["text"], lang
-    speaker = words((item["speaker"] or {}).get("name"), lang)
-    short = text if len(text) <= 80 else text[:79] + "…"
-    return (
-        f"{speaker}: “{short}”",
-        text,
-        {
-            "people": [party(item["speaker"], "speaker", lang)],
-            "organisations": [party(item["outlet"], "outlet", lang)],
-            "language": text_lang,
-        },
-    )
+    return text, {
+        "people": [party(item["speaker"], "speaker", lang)],
+        "organisations": [party(item["outlet"], "outlet", lang)],
+        "language": text_lang,
+    }
 
 
 def person(item, lang):
     roles = [words(role["title"], lang) for role in item["roles"]]
-    return words(item["name"], lang), lines(*roles), {}
+    return lines(*roles), {}
 
 
 def organisation(item, lang):
-    return words(item["name"], lang), "", {}
+    return "", {}
 
 
 BUILDERS = {
@@ -149,7 +121,7 @@ BUILDERS = {
 def to_ninjs(item, lang="en"):
     """A ninjs news object for one record in the API's JSON form."""
     with translation.override(lang):
-        headline, body, extra = BUILDERS[item["type"]](item, lang)
+        body, extra = BUILDERS[item["type"]](item, lang)
     ninjs = {
         "uri": f"urn:uuid:{item['uuid']}",
         "type": "text",
@@ -160,7 +132,7 @@ def to_ninjs(item, lang="en"):
         "versionCreated": item["updated_at"],
         "pubStatus": "usable",
         "language": extra.pop("language", lang),
-        "headlines": [{"value": headline}],
+        "headlines": [{"value": words(item["headline"], lang)}],
         "altIds": [{"role": "api", "value": item["url"]}],
         "standard": STANDARD,
     }

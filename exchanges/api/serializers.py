@@ -5,6 +5,7 @@ and only when they are public themselves.
 """
 
 from django.conf import settings
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -12,6 +13,7 @@ from rest_framework.reverse import reverse
 
 from ..figures import Precision
 from ..models import Agreement, Exchange, Organisation, Person, Quote, Tally
+from ..wording import headline
 
 
 def languages():
@@ -176,15 +178,25 @@ class RolesField(serializers.Field):
 
 
 class RecordSerializer(serializers.ModelSerializer):
-    """What every record carries: type, UUID, URL, version and times."""
+    """What every record carries: type, UUID, URL, version, times and a headline."""
 
     type = serializers.SerializerMethodField()
+    headline = serializers.SerializerMethodField()
 
-    common_fields = ["type", "uuid", "url", "version", "created_at", "updated_at"]
+    common_fields = ["type", "uuid", "url", "version", "created_at", "updated_at", "headline"]
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_type(self, record):
         return type(record)._meta.model_name
+
+    @extend_schema_field(TRANSLATED)
+    def get_headline(self, record):
+        """The record in one line, as feeds and ninjs headline it."""
+        headlines = {}
+        for code in languages():
+            with translation.override(code):
+                headlines[code] = headline(record)
+        return headlines
 
 
 class OrganisationSerializer(RecordSerializer):

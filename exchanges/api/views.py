@@ -11,6 +11,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -19,7 +20,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -115,6 +116,13 @@ class PartnerAPIMixin:
     permission_classes = [HasPartnerKey]
     throttle_classes = [PartnerRateThrottle]
     renderer_classes = [JSONRenderer, NinjsRenderer]
+    filter_backends = [DjangoFilterBackend]
+
+    def permission_denied(self, request, message=None, code=None):
+        """A missing key is a 401 that says how to send one."""
+        if request.auth is None:
+            raise NotAuthenticated(HasPartnerKey.message)
+        super().permission_denied(request, message, code)
 
     def not_modified(self, request):
         """304 when the partner's copy is current: no change since it was fetched."""

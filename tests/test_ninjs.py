@@ -1,0 +1,71 @@
+"""IPTC ninjs 3.1 from every list and detail, validated against the official schema."""
+
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from .test_api import LISTS, all_pages
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA = json.loads((Path(__file__).parent / "data" / "ninjs-schema_3.1.json").read_text())
+VALIDATOR = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def assert_valid(item):
+    errors = sorted(VALIDATOR.iter_errors(item), key=str)
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
+
+
+@pytest.mark.parametrize("path", list(LISTS))
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_every_ninjs_list_and_detail_validates(api, seed, path, lang):
+    items = all_pages(api, f"/api/v1/{path}/", format="ninjs", lang=lang)
+    assert items
+    for item in items:
+        assert_valid(item)
+        assert item["uri"].startswith("urn:uuid:")
+        assert item["pubStatus"] == "usable"
+        assert item["headlines"][0]["value"]
+    detail = api.get(f"/api/v1/{path}/{items[0]['uri'][9:]}/", {"format": "ninjs", "lang": lang})
+    assert detail.status_code == 200
+    assert_valid(detail.json())
+
+
+def test_ninjs_tally_carries_figures_people_and_sources(api, seed):
+    items = all_pages(api, "/api/v1/tallies/", format="ninjs")
+    scheduled = next(i for i in items if "5,857" in i["headlines"][0]["value"])
+    assert scheduled["headlines"][0]["value"].replace("\xa0", " ") == (
+        "Official tally as of 28 July 2025: 66 exchanges, 5,857 people returned"
+    )
+    assert scheduled["people"][0]["name"] == "Andrii Yusov"
+    assert scheduled["organisations"][0] == {
+        "rel": "outlet",
+        "uri": scheduled["organisations"][0]["uri"],
+        "literal": scheduled["organisations"][0]["literal"],
+        "name": "Ukrainska Pravda",
+    }
+    assert scheduled["infoSources"] == [
+        {"role": "source", "name": "Ukrainska Pravda, 28 July 2025, 17:46"}
+    ]
+    assert scheduled["version"] == "1"
+
+
+def test_ninjs_in_ukrainian(api, seed):
+    items = all_pages(api, "/api/v1/exchanges/", format="ninjs", lang="uk")
+    headlines = {i["headlines"][0]["value"].replace("\xa0", " ") for i in items}
+    assert "Обмін полоненими 23 травня 2025 р.: повернуто 390 осіб" in headlines
+    assert all(i["language"] == "uk" for i in items)
+
+
+def test_ninjs_version_follows_edits(api, seed):
+    from exchanges.models import Exchange
+
+    exchange = Exchange.objects.get(official_number=67)
+    exchange.notes_en = "Corrected notes."
+    exchange.save()
+    data = api.get(f"/api/v1/exchanges/{exchange.uuid}/", {"format": "ninjs"}).json()
+    assert data["version"] == "2"
+    assert data["versionCreated"] != data["firstCreated"]

@@ -1,0 +1,144 @@
+"""A partner mirrors our published data through changes/, then keeps it exact."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from exchanges.figures import Precision
+from exchanges.models import Agreement, Exchange, Person, Quote, Status, Tally
+
+from .factories import ExchangeFactory, RoleFactory
+from .test_api import LISTS, all_pages
+
+pytestmark = pytest.mark.django_db
+
+
+class Partner:
+    """The partner's side: a local copy kept by replaying the change log."""
+
+    def __init__(self, api):
+        self.api, self.copy, self.cursor = api, {}, None
+
+    def sync(self, page_size=7):
+        calls = 0
+        while True:
+            params = {"page_size": page_size}
+            if self.cursor:
+                params["since"] = self.cursor
+            response = self.api.get("/api/v1/changes/", params)
+            assert response.status_code == 200, response.content
+            body = response.json()
+            calls += 1
+            for change in body["results"]:
+                key = (change["type"], change["uuid"])
+                if change["action"] in ("unpublished", "deleted"):
+                    assert "data" not in change
+                    self.copy.pop(key, None)
+                else:
+                    self.copy[key] = change["data"]
+            self.cursor = body["next_cursor"]
+            if not body["has_more"]:
+                return calls
+
+
+def published(api):
+    """Our published data, as the API lists it."""
+    data = {}
+    for path in LISTS:
+        for item in all_pages(api, f"/api/v1/{path}/"):
+            data[(item["type"], item["uuid"])] = item
+    return data
+
+
+def test_full_then_incremental_sync_gives_exactly_our_published_data(api, seed, settled):
+    partner = Partner(api)
+    assert partner.sync() > 1  # several pages
+    assert partner.copy == published(api)
+    assert len(partner.copy) == 43 - 4 - 2  # categories and roles are parts, not records
+
+    # Our side moves on: an edit, a new record, an unpublish, a delete, a draft.
+    exchange = Exchange.objects.get(date=datetime.date(2025, 6, 9))
+    exchange.returned, exchange.returned_precision = 1000, Precision.AT_LEAST
+    exchange.save()
+    new = ExchangeFactory(date=datetime.date(2025, 8, 1), returned=12)
+    tally = Tally.objects.get(scope=Tally.Scope.AGREEMENT)
+    tally.status = Status.DRAFT
+    tally.save()
+    deleted_quote = Quote.objects.get()
+    deleted_quote.delete()
+    ExchangeFactory(date=datetime.date(2025, 8, 2), status=Status.DRAFT)
+    RoleFactory(person=Person.objects.get(slug="andrii-yusov"), title_en="adviser")
+    agreement = Agreement.objects.get(slug="istanbul-3")
+    agreement.implementation = Agreement.Implementation.BEING_IMPLEMENTED
+    agreement.save()
+
+    partner.sync()
+    ours = published(api)
+    assert partner.copy == ours
+    assert partner.copy[("exchange", str(exchange.uuid))]["returned"]["display"]["en"] == (
+        "over 1,000"
+    )
+    assert ("exchange", str(new.uuid)) in partner.copy
+    assert ("tally", str(tally.uuid)) not in partner.copy
+    assert ("quote", str(deleted_quote.uuid)) not in partner.copy
+    yusov = partner.copy[("person", str(Person.objects.get(slug="andrii-yusov").uuid))]
+    assert "adviser" in [role["title"]["en"] for role in yusov["roles"]]
+
+    # Republishing brings the tally back; a partner starting afresh gets the same.
+    tally.status = Status.PUBLISHED
+    tally.save()
+    partner.sync()
+    assert partner.copy == published(api)
+    newcomer = Partner(api)
+    newcomer.sync(page_size=200)
+    assert newcomer.copy == partner.copy
+
+
+def test_changes_are_in_order_with_tombstones(api, seed, settled):
+    cursor = api.get("/api/v1/changes/", {"page_size": 200}).json()["next_cursor"]
+    exchange = Exchange.objects.get(official_number=67)
+    exchange.status = Status.DRAFT
+    exchange.save()
+    exchange.delete()
+    tally = Tally.objects.get(scope=Tally.Scope.SCHEDULED)
+    tally.notes_en = "Checked again."
+    tally.save()
+    body = api.get("/api/v1/changes/", {"since": cursor}).json()
+    assert [(c["type"], c["action"]) for c in body["results"]] == [
+        ("exchange", "deleted"),
+        ("tally", "updated"),
+    ]
+    tombstone = body["results"][0]
+    assert set(tombstone) == {"cursor", "action", "type", "uuid", "at"}
+    assert tombstone["uuid"] == str(exchange.uuid)
+    assert body["results"][1]["data"]["notes"]["en"] == "Checked again."
+    assert body["has_more"] is False
+    again = api.get("/api/v1/changes/", {"since": body["next_cursor"]}).json()
+    assert again == {"results": [], "next_cursor": body["next_cursor"], "has_more": False}
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "MjAyNS0wMS0wMQ", "", "bm90fGEtbnVtYmVy"])
+def test_unknown_cursor_is_410_telling_the_partner_to_resync(api, seed, cursor):
+    if cursor == "":
+        assert api.get("/api/v1/changes/", {"since": cursor}).status_code == 200
+        return
+    response = api.get("/api/v1/changes/", {"since": cursor})
+    assert response.status_code == 410
+    assert "Resync from the start" in response.json()["detail"]
+    assert response.json()["resync"] == "http://testserver/api/v1/changes/"
+
+
+def test_expired_cursor_is_410(api, seed, settled, settings):
+    from exchanges.api.views import ChangeCursor
+
+    old = ChangeCursor.encode(timezone.now() - datetime.timedelta(days=400), 1)
+    assert api.get("/api/v1/changes/", {"since": old}).status_code == 410
+    settings.EXCHANGES_CHANGES_RETENTION_DAYS = 500
+    assert api.get("/api/v1/changes/", {"since": old}).status_code == 200
+
+
+def test_recent_changes_settle_before_partners_see_them(api, seed, settings):
+    settings.EXCHANGES_CHANGES_SETTLE_SECONDS = 3600
+    cursor_before = api.get("/api/v1/changes/", {"page_size": 200}).json()["next_cursor"]
+    assert cursor_before == ""  # the seed was loaded moments ago
