@@ -540,3 +540,45 @@ def test_figures_are_entered_side_by_side(admin_client):
     row = page.text.split('class="form-row field-returned field-returned_precision')[1]
     assert 'name="returned"' in row.split("form-row")[0]
     assert 'name="returned_precision"' in row.split("form-row")[0]
+
+
+# Partners and keys --------------------------------------------------------------
+
+
+def test_a_new_key_is_shown_once_and_stored_hashed(admin_client):
+    from exchanges.models import Partner, PartnerAPIKey
+
+    partner = Partner.objects.create(name="Kyiv Independent")
+    response = admin_client.post(
+        reverse("admin:exchanges_partnerapikey_add"),
+        {"name": "sync server", "partner": str(partner.pk), "expiry_date_0": "", "expiry_date_1": ""},
+        follow=True,
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"] if "is: " in str(m)]
+    assert len(shown) == 1 and "you will not be able to see it again" in shown[0]
+    key = shown[0].split("is: ")[1].split(". Please")[0]
+    stored = PartnerAPIKey.objects.get()
+    assert stored.prefix == key.split(".")[0]
+    assert key not in stored.hashed_key
+    page = admin_client.get(reverse("admin:exchanges_partnerapikey_change", args=[stored.pk]))
+    assert key not in page.text
+    listing = admin_client.get(reverse("admin:exchanges_partnerapikey_changelist"))
+    assert stored.prefix in listing.text and "Kyiv Independent" in listing.text
+
+
+def test_keys_are_revoked_from_the_admin(admin_client):
+    from exchanges.models import Partner, PartnerAPIKey
+
+    partner = Partner.objects.create(name="Partner")
+    record, _key = PartnerAPIKey.objects.create_key(name="old", partner=partner)
+    response = admin_client.post(
+        reverse("admin:exchanges_partnerapikey_changelist"),
+        {"action": "revoke", "_selected_action": [record.pk]},
+        follow=True,
+    )
+    assert "1 keys revoked." in [str(m) for m in response.context["messages"]]
+    record.refresh_from_db()
+    assert record.revoked
+    partner_page = admin_client.get(reverse("admin:exchanges_partner_change", args=[partner.pk]))
+    assert record.prefix in partner_page.text
