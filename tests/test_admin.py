@@ -551,7 +551,12 @@ def test_a_new_key_is_shown_once_and_stored_hashed(admin_client):
     partner = Partner.objects.create(name="Kyiv Independent")
     response = admin_client.post(
         reverse("admin:exchanges_partnerapikey_add"),
-        {"name": "sync server", "partner": str(partner.pk), "expiry_date_0": "", "expiry_date_1": ""},
+        {
+            "name": "sync server",
+            "partner": str(partner.pk),
+            "expiry_date_0": "",
+            "expiry_date_1": "",
+        },
         follow=True,
     )
     assert response.status_code == 200
