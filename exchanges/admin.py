@@ -7,7 +7,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
-from .figures import Figure
+from .figures import Figure, Precision
 from .forms import QuoteForm, RecordForm, TallyForm
 from .models import (
     Agreement,
@@ -57,6 +57,7 @@ class FactBoxAdminMixin:
                     for code, name in settings.LANGUAGES
                 ],
                 "factbox_snippets": snippets(request, kind, key, as_of=as_of),
+                "factbox_unpublished": not obj.is_public,
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -292,10 +293,12 @@ class TallyAdmin(FactBoxAdminMixin, RecordAdmin):
             gaps.append(_("%(n)s exchanges") % {"n": Figure(tally.exchanges - count).words()})
         if (
             tally.returned_figure.is_known
-            and returned.is_known
+            and returned.precision in (Precision.EXACT, Precision.ABOUT)
             and tally.returned != returned.value
         ):
-            gaps.append(_("%(n)s people") % {"n": Figure(tally.returned - returned.value).words()})
+            # The gap is only as exact as the recorded sum. An “at least” sum gives no gap.
+            gap = Figure(tally.returned - returned.value, returned.precision)
+            gaps.append(_("%(n)s people") % {"n": gap.words()})
         if gaps:
             text += " " + _(
                 "Official minus recorded: %(gaps)s. Fact boxes publish the official figures."
@@ -303,7 +306,9 @@ class TallyAdmin(FactBoxAdminMixin, RecordAdmin):
         return text
 
     def factbox_args(self, tally):
-        """The totals box pinned to the tally's date: what an article of that day shows."""
+        """The box an article of the tally's date shows: totals, or the agreement's box."""
+        if tally.scope == Tally.Scope.AGREEMENT and tally.agreement:
+            return "agreement", tally.agreement.slug, tally.as_of.isoformat()
         return "totals", None, tally.as_of.isoformat()
 
 

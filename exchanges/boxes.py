@@ -18,14 +18,14 @@ from operator import add
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext, pgettext
 
 from .conf import app_settings
 from .figures import Figure
-from .models import Agreement, Exchange, Quote, Role, Tally
+from .models import Agreement, Exchange, Organisation, Quote, Role, Tally
 from .wording import date_words, headline, join_words, people_words
 
 KINDS = ("totals", "agreement", "exchange", "quote", "timeline")
@@ -46,21 +46,35 @@ class BoxUnavailable(LookupError):
 
 
 def parse_as_of(value):
+    """A date in YYYY-MM-DD, not after today; None (or "live") for a live box."""
     if value in (None, "", "live"):
         return None
     if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
-        raise BoxError(_("“%(value)s” is not a date: use YYYY-MM-DD.") % {"value": value}) from None
+        date = value
+    else:
+        try:
+            date = datetime.datetime.strptime(str(value), "%Y-%m-%d").date()
+        except ValueError:
+            raise BoxError(
+                _("“%(value)s” is not a date: use YYYY-MM-DD.") % {"value": value}
+            ) from None
+    if date > timezone.localdate():
+        raise BoxError(
+            _("%(date)s is in the future: a box shows what is known, up to today.")
+            % {"date": date.isoformat()}
+        )
+    return date
 
 
 def parse_lang(value):
     codes = [code for code, _name in settings.LANGUAGES]
     if not value:
-        value = translation.get_language() or settings.LANGUAGE_CODE
-        value = translation.get_supported_language_variant(value)
+        try:
+            value = translation.get_supported_language_variant(
+                translation.get_language() or settings.LANGUAGE_CODE
+            )
+        except LookupError:
+            value = None
         return value if value in codes else codes[0]
     if value not in codes:
         raise BoxError(
@@ -79,6 +93,8 @@ def build(kind, key=None, as_of=None, lang=None):
         )
     if kind in KEYED_KINDS and not key:
         raise BoxError(_("A %(kind)s box needs to know which one.") % {"kind": kind})
+    if key and kind not in KEYED_KINDS:
+        raise BoxError(_("A %(kind)s box shows no single record.") % {"kind": kind})
     as_of = parse_as_of(as_of)
     lang = parse_lang(lang)
     with translation.override(lang):
@@ -117,6 +133,9 @@ def date_data(date):
 
 def speaker_data(person, roles, context, date, source_name="", source_url=""):
     """Who said it, in which roles, how and when, and the line a reader sees."""
+    if person is not None and not person.is_public:
+        # A draft person stays unnamed, and so do the roles that would name them.
+        person, roles = None, []
     roles = [role.title for role in roles]
     parts = [person.full_name if person else None, join_words(roles), context]
     parts.append(date_data(date)["words"] if date else None)
@@ -304,7 +323,7 @@ def agreement(slug, as_of):
     """An agreement's terms, status, stages so far and the total returned under it."""
     found = (
         Agreement.objects.public(as_of=as_of)
-        .prefetch_related("categories", "parties")
+        .prefetch_related("categories", Prefetch("parties", Organisation.objects.public()))
         .filter(slug=slug)
         .first()
     )
@@ -526,15 +545,24 @@ def timeline(as_of):
         )
     undisclosed = sum(1 for point in points if point["returned"]["value"] is None)
     title = _("Prisoner exchanges over time")
-    description = _(
-        "People returned to Ukraine in each of %(count)s exchanges recorded from %(first)s to "
-        "%(last)s; %(undisclosed)s with the number not disclosed."
+    description = npgettext(
+        "timeline",
+        "People returned to Ukraine in %(count)s exchange recorded from %(first)s to %(last)s.",
+        "People returned to Ukraine in each of %(count)s exchanges recorded from %(first)s "
+        "to %(last)s.",
+        len(points),
     ) % {
         "count": len(points),
         "first": points[0]["date"]["words"],
         "last": points[-1]["date"]["words"],
-        "undisclosed": undisclosed,
     }
+    if undisclosed:
+        description += " " + npgettext(
+            "timeline",
+            "In %(count)s of them the number was not disclosed.",
+            "In %(count)s of them the number was not disclosed.",
+            undisclosed,
+        ) % {"count": undisclosed}
     return {
         "title": title,
         "description": description,

@@ -250,6 +250,16 @@ def not_in_future(field, date):
     return {}
 
 
+def speaker_is_public(record, field):
+    """A published statement names a published person: readers see who said it."""
+    person = getattr(record, field) if getattr(record, f"{field}_id") else None
+    if record.status == Status.PUBLISHED and person is not None and not person.is_public:
+        return {
+            field: _("Publish %(person)s first: readers must see who said it.") % {"person": person}
+        }
+    return {}
+
+
 class AgreementQuerySet(RecordQuerySet):
     def known_on(self, date):
         return self.filter(concluded_on__lte=date)
@@ -579,6 +589,7 @@ class Tally(Record, Source):
         }
         if self.scope == self.Scope.AGREEMENT and self.agreement_id is None:
             errors["agreement"] = _("Choose the agreement this tally is about.")
+        errors.update(speaker_is_public(self, "stated_by"))
         if self.scope == self.Scope.SCHEDULED and self.agreement_id is not None:
             errors["agreement"] = _(
                 "A scheduled tally covers all scheduled exchanges; clear the agreement "
@@ -681,7 +692,7 @@ class Quote(Record, Source):
         return f"{self.speaker}: “{text}”"
 
     def clean(self):
-        errors = not_in_future("said_on", self.said_on)
+        errors = {**not_in_future("said_on", self.said_on), **speaker_is_public(self, "speaker")}
         if errors:
             raise ValidationError(errors)
 

@@ -7,6 +7,7 @@ readers get nothing, logged-in staff a placeholder that says why.
 """
 
 import json
+import secrets
 
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -56,21 +58,30 @@ def unavailable_message(error):
     return _("There are no published figures for this %(kind)s box yet.") % {"kind": error.kind}
 
 
+def parse_heading(heading):
+    """The heading level a page gives its box: 2 to 6."""
+    try:
+        level = int(heading)
+    except (TypeError, ValueError):
+        level = 0
+    if not 2 <= level <= 6:
+        raise boxes.BoxError(
+            _("“%(heading)s” is not a heading level from 2 to 6.") % {"heading": heading}
+        )
+    return level
+
+
 def render_data(box, heading=2, stylesheet=True):
     """The HTML of a built box; ``stylesheet`` links the box's CSS for pages without it."""
-    heading = min(max(int(heading), 2), 6)
+    # Ids unique on the page even when the same box appears twice.
+    box_id = f"xb-{box['kind']}-{slugify(box['key'] or 'all')}-{secrets.token_hex(3)}"
     with override(box["lang"]):
         return render_to_string(
             f"exchanges/boxes/{box['kind']}.html",
             {
                 "box": box,
-                "heading": heading,
-                "box_id": "xb-{kind}-{key}-{as_of}-{lang}".format(
-                    kind=box["kind"],
-                    key=(box["key"] or "all")[:8],
-                    as_of=box["as_of"]["iso"] if box["as_of"] else "live",
-                    lang=box["lang"],
-                ),
+                "heading": parse_heading(heading),
+                "box_id": box_id,
                 "jsonld": jsonld_script(box["jsonld"]),
                 "stylesheet": stylesheet,
             },
@@ -99,14 +110,14 @@ def embed_path(kind, key=None, as_of=None, lang=None):
     return f"{path}?{urlencode(query)}" if query else path
 
 
-def iframe_snippet(src, title, kind, script_src):
+def iframe_snippet(src, title, kind, script_src, height=None):
     """The HTML a reporter pastes into any page: the iframe and the resize script."""
     return format_html(
         '<iframe src="{}" title="{}" width="100%" height="{}" loading="lazy" '
         'data-exchanges-embed></iframe><script src="{}" async></script>',
         src,
         title,
-        app_settings.EMBED_HEIGHTS.get(kind, 400),
+        height or app_settings.EMBED_HEIGHTS.get(kind, 400),
         script_src,
     )
 

@@ -1,6 +1,7 @@
 """
 Shortcodes in stored article text: ``[factbox totals as_of=2025-07-28 lang=uk]``,
-``[factbox agreement=istanbul-2]``, ``[factbox quote=<uuid>]``.
+``[factbox agreement=istanbul-2]``, ``[factbox quote=<uuid>]``, each on a line of
+its own (or alone in a ``<p>``).
 
 A shortcode that cannot be read stays in the text as it was typed, so the
 editor sees it and can fix it; the page never fails because of one.
@@ -14,7 +15,12 @@ from django.utils.safestring import SafeData, mark_safe
 from .boxes import KINDS, BoxError
 from .rendering import is_staff, render_box
 
-SHORTCODE = re.compile(r"\[factbox(?P<args>(?:\s+[^\[\]\s]+)*)\s*\]")
+# A shortcode stands on a line of its own, bare or as a paragraph of its own:
+# one quoted inside a sentence, an attribute or a code sample stays text.
+SHORTCODE = re.compile(
+    r"^[ \t]*(?:<p>[ \t]*)?\[factbox(?P<args>[^\[\]\n]*)\](?:[ \t]*</p>)?[ \t]*$",
+    re.MULTILINE,
+)
 OPTIONS = {"as_of", "lang", "heading"}
 
 

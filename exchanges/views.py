@@ -8,7 +8,7 @@ from django.templatetags.static import static
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import boxes
 from .conf import app_settings
@@ -28,7 +28,7 @@ EMBED_CSP = (
 )
 
 
-@require_GET
+@require_safe
 @xframe_options_exempt
 def embed(request, kind, key=None):
     """A fact box as a page of its own, framable by any site."""
@@ -63,7 +63,10 @@ def embed(request, kind, key=None):
 
 def box_from_url(request, url):
     """The embed arguments an embed URL of this site stands for, or Http404."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise Http404("Not an embed URL of this site.") from None
     if parts.scheme not in ("http", "https") or parts.netloc != request.get_host():
         raise Http404("Not an embed URL of this site.")
     try:
@@ -77,13 +80,15 @@ def box_from_url(request, url):
 
 
 def bounded(value, default):
+    """The consumer's maximum, if it is a positive number below our default."""
     try:
-        return min(default, int(value)) if value else default
-    except ValueError:
+        limit = int(value)
+    except (TypeError, ValueError):
         return default
+    return min(default, limit) if limit > 0 else default
 
 
-@require_GET
+@require_safe
 def oembed(request):
     """oEmbed 1.0 provider for the embed URLs: type "rich", an iframe as html."""
     if request.GET.get("format", "json") != "json":
@@ -108,7 +113,7 @@ def oembed(request):
             "provider_name": app_settings.PROVIDER_NAME,
             "provider_url": request.build_absolute_uri("/"),
             "cache_age": app_settings.OEMBED_CACHE_AGE,
-            "html": str(iframe_snippet(src, box["title"], kind, script)),
+            "html": str(iframe_snippet(src, box["title"], kind, script, height)),
             "width": width,
             "height": height,
         },

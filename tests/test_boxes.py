@@ -234,7 +234,7 @@ def test_timeline_shows_undisclosed_figures_as_undisclosed_not_zero(seed):
     assert "9 June 2025: not disclosed" in text  # each bar's title
     assert (
         "People returned to Ukraine in each of 19 exchanges recorded from 19 April 2022 to "
-        "23 July 2025; 5 with the number not disclosed." in text
+        "23 July 2025. In 5 of them the number was not disclosed." in text
     )
     assert "Data as a table" in text
     assert "14 August 2025" not in text
@@ -334,14 +334,150 @@ def test_queries_per_render_do_not_grow_with_exchanges(
     with CaptureQueriesContext(connection) as before:
         render(source, key=key)
     istanbul = Agreement.objects.get(slug="istanbul-2")
+    mediator = Exchange.objects.get(official_number=67).mediators.get()
     for stage in range(20, 60):
-        ExchangeFactory(
+        exchange = ExchangeFactory(
             date=datetime.date(2024, 2, 1) + datetime.timedelta(days=stage),
             agreement=istanbul,
             stage=stage,
             returned=None,
             returned_precision=Precision.UNKNOWN,
         )
+        exchange.mediators.add(mediator)
+        TallyFactory(as_of=datetime.date(2025, 7, 1), agreement=istanbul, scope="agreement")
+        TallyFactory(as_of=datetime.date(2025, 7, 2))
     with django_assert_num_queries(len(before.captured_queries)):
         render(source, key=key)
     assert len(before.captured_queries) <= 6
+
+
+# What drafts leave behind -------------------------------------------------------
+
+
+def test_draft_exchanges_stay_out_of_timeline_and_stages(seed):
+    exchange = Exchange.objects.get(date=datetime.date(2025, 7, 23))
+    exchange.status = Status.DRAFT
+    exchange.save()
+    timeline = visible(render('{% factbox "timeline" as_of="2025-07-28" lang="en" %}'))
+    assert "23 July 2025" not in timeline
+    assert "each of 18 exchanges" in timeline
+    stages = visible(render('{% factbox "agreement" "istanbul-2" as_of="2025-07-28" lang="en" %}'))
+    assert "about 250" not in stages
+
+
+def test_a_draft_later_tally_leaves_the_earlier_one_in_the_box(seed):
+    TallyFactory(as_of=datetime.date(2025, 8, 14), exchanges=67, returned=5941, status=Status.DRAFT)
+    text = visible(render('{% factbox "totals" lang="en" %}'))
+    assert "5,857 people in 66 exchanges" in text
+    assert "5,941" not in text
+
+
+def test_draft_people_organisations_and_agreements_stay_unnamed(seed):
+    from exchanges.models import Organisation, Person
+
+    Person.objects.filter(slug="andrii-yusov").update(status=Status.DRAFT)
+    Organisation.objects.filter(slug__in=["ukraine", "united-arab-emirates"]).update(
+        status=Status.DRAFT
+    )
+    Agreement.objects.filter(slug="istanbul-1").update(status=Status.DRAFT)
+    totals = visible(render('{% factbox "totals" as_of="2025-07-28" lang="en" %}'))
+    assert "Yusov" not in totals and "Deputy Head" not in totals
+    agreement = render('{% factbox "agreement" "istanbul-2" lang="en" %}')
+    assert "Ukraine" not in json.dumps(build("agreement", "istanbul-2", lang="en")["parties"])
+    assert "Yusov" not in visible(agreement)
+    key = str(stable_uuid("exchange", "2025-08-14"))
+    exchange = visible(render("{% factbox 'exchange' key lang='en' %}", key=key))
+    assert "United Arab Emirates" not in exchange
+    first_stage = str(stable_uuid("exchange", "2025-05-23"))
+    exchange = visible(render("{% factbox 'exchange' key lang='en' %}", key=first_stage))
+    assert "Istanbul talks, first round" not in exchange
+    timeline = visible(render('{% factbox "timeline" lang="en" %}'))
+    assert "Istanbul talks, first round" not in timeline
+
+
+def test_a_published_quote_must_name_a_published_speaker(seed):
+    from django.core.exceptions import ValidationError
+
+    quote = Quote.objects.get(uuid=QUOTE)
+    quote.speaker.status = Status.DRAFT
+    quote.speaker.save()
+    with pytest.raises(ValidationError) as error:
+        quote.full_clean()
+    assert error.value.message_dict["speaker"] == [
+        "Publish Andrii Yusov first: readers must see who said it."
+    ]
+
+
+# Arguments that are not a box -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ('{% factbox "totals" heading="x" %}', "“x” is not a heading level from 2 to 6."),
+        ('{% factbox "totals" heading=9 %}', "“9” is not a heading level from 2 to 6."),
+        ('{% factbox "totals" "extra" %}', "A totals box shows no single record."),
+        ('{% factbox "totals" as_of="2099-01-01" %}', "2099-01-01 is in the future"),
+        ('{% factbox "totals" as_of="20250728" %}', "“20250728” is not a date: use YYYY-MM-DD."),
+        ('{% factbox "agreement" %}', "A agreement box needs to know which one."),
+    ],
+)
+def test_bad_tag_arguments_show_staff_why_and_readers_nothing(
+    seed, rf, admin_user, source, message
+):
+    request = rf.get("/")
+    request.user = admin_user
+    assert message in render(source, request=request)
+    assert render(source) == ""
+
+
+def test_an_unsupported_active_language_falls_back(seed):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert "5,857" in visible(render('{% factbox "totals" %}'))
+
+
+def test_the_same_box_twice_has_distinct_ids(seed):
+    html = render('{% factbox "totals" %}{% factbox "totals" %}')
+    ids = re.findall(r'<h2 class="xb__title" id="([^"]+)"', html)
+    assert len(ids) == 2 and ids[0] != ids[1]
+
+
+@pytest.mark.parametrize("where", ["text", "speaker"])
+def test_hostile_quote_or_speaker_is_inert_in_html_and_jsonld(seed, where):
+    quote = Quote.objects.get(uuid=QUOTE)
+    if where == "text":
+        quote.text = HOSTILE
+        quote.save()
+    else:
+        quote.speaker.name_en = quote.speaker.name_uk = HOSTILE
+        quote.speaker.save()
+    for lang in ("en", "uk"):
+        html = render("{% factbox 'quote' key lang=lang %}", key=str(QUOTE), lang=lang)
+        assert "<script>alert" not in html
+        assert "</script><script>" not in html
+        assert html.count("<script") == 1  # the JSON-LD block, closed once
+        assert any(HOSTILE in text for text in strings(jsonld(html)))
+
+
+def strings(data):
+    """Every string inside a JSON value."""
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from strings(value)
+
+
+def test_a_source_link_cannot_break_out_of_its_attribute(seed):
+    Exchange.objects.filter(official_number=67).update(
+        source_url='https://example.org/"><script>alert(1)</script>'
+    )
+    key = str(stable_uuid("exchange", "2025-08-14"))
+    html = render("{% factbox 'exchange' key %}", key=key)
+    assert "<script>alert" not in html
+    assert 'href="https://example.org/&quot;&gt;&lt;script&gt;' in html

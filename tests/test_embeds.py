@@ -43,9 +43,10 @@ def test_shortcode_expands_and_leaves_the_rest_exactly_as_it_was(seed):
     ],
 )
 def test_every_shortcode_form_renders_a_box(seed, code):
-    html = expand(mark_safe(f"<p>x</p>{code}"))
+    html = expand(mark_safe(f"<p>x</p>\n<p>{code}</p>\n<p>y</p>"))
     assert '<aside class="xb' in html
     assert code not in html
+    assert html.startswith("<p>x</p>\n<link") and html.endswith("</aside>\n\n<p>y</p>")
 
 
 @pytest.mark.parametrize(
@@ -68,8 +69,10 @@ def test_a_broken_shortcode_stays_visible_for_the_editor(seed, code):
 
 def test_an_unknown_record_or_draft_shows_nothing_to_readers(seed, rf, admin_user):
     Agreement.objects.filter(slug="istanbul-2").update(status=Status.DRAFT)
-    body = mark_safe("<p>A</p>[factbox agreement=istanbul-2][factbox agreement=nowhere]<p>B</p>")
-    assert expand(body) == "<p>A</p><p>B</p>"
+    body = mark_safe(
+        "<p>A</p>\n[factbox agreement=istanbul-2]\n[factbox agreement=nowhere]\n<p>B</p>"
+    )
+    assert expand(body) == "<p>A</p>\n\n\n<p>B</p>"
     request = rf.get("/")
     request.user = admin_user
     html = expand(body, request=request)
@@ -79,20 +82,33 @@ def test_an_unknown_record_or_draft_shows_nothing_to_readers(seed, rf, admin_use
 
 def test_filter_escapes_plain_text_bodies_and_keeps_safe_ones(seed):
     template = Template("{% load exchanges %}{{ body|factboxes }}")
-    plain = template.render(Context({"body": "<b>x</b> [factbox totals]"}))
-    assert plain.startswith("&lt;b&gt;x&lt;/b&gt; ")
+    plain = template.render(Context({"body": "<b>x</b>\n[factbox totals]"}))
+    assert plain.startswith("&lt;b&gt;x&lt;/b&gt;\n")
     assert '<aside class="xb xb--totals"' in plain
-    trusted = template.render(Context({"body": mark_safe("<b>x</b> [factbox nope]")}))
-    assert trusted == "<b>x</b> [factbox nope]"
+    trusted = template.render(Context({"body": mark_safe("<b>x</b>\n[factbox nope]")}))
+    assert trusted == "<b>x</b>\n[factbox nope]"
     raw = Template(
         "{% load exchanges %}{% autoescape off %}{{ body|factboxes }}{% endautoescape %}"
     )
     assert raw.render(Context({"body": "<i>y</i>"})) == "<i>y</i>"
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<a title="[factbox totals]" href="/">link</a>',
+        "<p>Write [factbox totals] to embed the totals.</p>",
+        "<pre><code>[factbox totals]</code></pre>",
+    ],
+)
+def test_a_shortcode_quoted_inside_text_stays_text(seed, body):
+    assert expand(mark_safe(body)) == body
+
+
 def test_shortcode_output_escapes_what_editors_typed(seed):
     Quote.objects.filter(uuid=QUOTE).update(text=HOSTILE)
     html = expand(mark_safe(f"[factbox quote={QUOTE}]"))
+    assert "<aside" in html
     assert "<script>alert" not in html
     assert "&lt;/script&gt;" in html
 
@@ -291,3 +307,20 @@ def test_hostile_quote_and_speaker_stay_inert_in_embed_and_oembed(client, seed):
     data = oembed(client, f"http://testserver/embed/quote/{QUOTE}/?lang=en").json()
     assert "<script>alert" not in data["html"]
     assert data["html"].count("<script") == 1
+
+
+def test_embeds_and_oembed_answer_head_requests(client, seed):
+    assert client.head("/embed/totals/").status_code == 200
+    assert client.head("/oembed/", {"url": "http://testserver/embed/totals/"}).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["http://[::1/embed/totals/", "http://testserver/embed/totals/x/"])
+def test_oembed_never_fails_on_odd_urls(client, seed, url):
+    assert oembed(client, url).status_code == 404
+
+
+def test_oembed_ignores_nonsense_limits_and_sizes_its_html(client, seed):
+    data = oembed(client, "http://testserver/embed/totals/", maxwidth="-5", maxheight="0").json()
+    assert (data["width"], data["height"]) == (600, 380)
+    data = oembed(client, "http://testserver/embed/totals/", maxheight="200").json()
+    assert data["height"] == 200 and 'height="200"' in data["html"]
