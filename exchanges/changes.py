@@ -8,6 +8,7 @@ code that bulk-updates records must call ``log_change`` itself.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
 from .models import (
     Agreement,
@@ -32,20 +33,32 @@ def kind_of(record):
 def log_change(record, deleted=False):
     """Move ``record``'s entry to the end of the log, as created, updated or a tombstone."""
     kind = kind_of(record)
-    earlier = Change.objects.visible().filter(kind=kind, uuid=record.uuid).first()
+    now = timezone.now()
+    earlier = (
+        Change.objects.visible(now)
+        .filter(kind=kind, uuid=record.uuid)
+        .order_by("-at", "-id")
+        .first()
+    )
     # Partners may hold the record, or its tombstone, once it has an entry.
     known = earlier is not None
+    held = known and not earlier.is_tombstone
+    entries = []
     if deleted:
-        action = Change.Action.DELETED if known else None
+        entries = [(Change.Action.DELETED, now)] if known else []
     elif record.is_public:
-        seen = known and not earlier.is_tombstone
-        action = Change.Action.UPDATED if seen else Change.Action.CREATED
-    else:
+        entries = [(Change.Action.UPDATED if held else Change.Action.CREATED, now)]
+    elif record.is_scheduled:
+        # Withdrawn now if partners hold it; theirs again when the embargo lifts.
+        entries = [(Change.Action.UNPUBLISHED, now)] if held else []
+        entries.append((Change.Action.CREATED, record.published_at))
+    elif known:
         # A draft partners never saw leaves no trace, not even its UUID.
-        action = Change.Action.UNPUBLISHED if known else None
+        entries = [(Change.Action.UNPUBLISHED, now)]
     Change.objects.filter(kind=kind, uuid=record.uuid).delete()
-    if action:
-        Change.objects.create(kind=kind, uuid=record.uuid, action=action)
+    Change.objects.bulk_create(
+        Change(kind=kind, uuid=record.uuid, action=action, at=at) for action, at in entries
+    )
 
 
 def record_saved(sender, instance, raw=False, **kwargs):

@@ -9,6 +9,7 @@ implemented in stages.
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q, Sum
@@ -21,12 +22,18 @@ from .figures import Figure, FigureAttribute, Precision, figure_constraints
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("draft")
+    REVIEW = "review", _("in review")
     PUBLISHED = "published", _("published")
+    UNPUBLISHED = "unpublished", _("unpublished")
 
 
 class RecordQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=Status.PUBLISHED)
+    def published(self, now=None):
+        """Published, and not scheduled for later: visibility is a query, not a job."""
+        return self.filter(status=Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+    def scheduled(self, now=None):
+        return self.filter(status=Status.PUBLISHED, published_at__gt=now or timezone.now())
 
     def known_on(self, date):
         """Records the world knew of on ``date``; dated records narrow this."""
@@ -41,7 +48,8 @@ class RecordQuerySet(models.QuerySet):
         """
         records = self.published()
         if as_of is not None:
-            records = records.known_on(as_of)
+            # Known on that date, and published by the end of it.
+            records = records.known_on(as_of).filter(published_at__date__lte=as_of)
         return records
 
 
@@ -63,6 +71,28 @@ class Record(models.Model):
         db_index=True,
         help_text=_("Only published records appear in fact boxes, the API and feeds."),
     )
+    published_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "When readers and partners may see it. A time in the future keeps the record "
+            "under embargo until then; empty means now, when published."
+        ),
+    )
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("status changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    status_changed_at = models.DateTimeField(
+        _("status changed at"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
     version = models.PositiveIntegerField(
@@ -80,11 +110,21 @@ class Record(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             self.version += 1
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
         super().save(*args, **kwargs)
 
     @property
     def is_public(self):
-        return self.status == Status.PUBLISHED
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return self.status == Status.PUBLISHED and not self.is_public
 
 
 class Source(models.Model):
@@ -141,6 +181,9 @@ class Organisation(Record):
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
+        permissions = [
+            ("publish_organisation", _("Can publish, correct and unpublish organisations"))
+        ]
         verbose_name_plural = _("organisations")
 
     def __str__(self):
@@ -170,6 +213,7 @@ class Person(Record):
     class Meta:
         ordering = ["name"]
         verbose_name = _("person")
+        permissions = [("publish_person", _("Can publish, correct and unpublish people"))]
         verbose_name_plural = _("people")
 
     def __str__(self):
@@ -316,6 +360,7 @@ class Agreement(Record, Source):
     class Meta:
         ordering = ["-concluded_on", "title"]
         verbose_name = _("agreement")
+        permissions = [("publish_agreement", _("Can publish, correct and unpublish agreements"))]
         verbose_name_plural = _("agreements")
         constraints = [
             models.CheckConstraint(
@@ -424,6 +469,7 @@ class Exchange(Record, Source):
         ordering = ["-date", "-pk"]
         get_latest_by = "date"
         verbose_name = _("exchange")
+        permissions = [("publish_exchange", _("Can publish, correct and unpublish exchanges"))]
         verbose_name_plural = _("exchanges")
         constraints = [
             *figure_constraints("exchange", "returned"),
@@ -558,6 +604,7 @@ class Tally(Record, Source):
         ordering = ["-as_of", "-pk"]
         get_latest_by = "as_of"
         verbose_name = _("official tally")
+        permissions = [("publish_tally", _("Can publish, correct and unpublish official tallies"))]
         verbose_name_plural = _("official tallies")
         constraints = [
             *figure_constraints("tally", "exchanges"),
@@ -599,8 +646,8 @@ class Tally(Record, Source):
             raise ValidationError(errors)
 
     def recorded_exchanges(self):
-        """The published exchanges recorded here that fall within this tally's scope."""
-        exchanges = Exchange.objects.public(as_of=self.as_of)
+        """The exchanges published here, dated up to the tally's date, within its scope."""
+        exchanges = Exchange.objects.public().known_on(self.as_of)
         if self.scope == self.Scope.AGREEMENT:
             return exchanges.filter(agreement_id=self.agreement_id)
         exchanges = exchanges.counted()
@@ -685,6 +732,7 @@ class Quote(Record, Source):
     class Meta:
         ordering = ["-said_on", "-pk"]
         verbose_name = _("quote")
+        permissions = [("publish_quote", _("Can publish, correct and unpublish quotes"))]
         verbose_name_plural = _("quotes")
 
     def __str__(self):

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from .figures import Precision
@@ -107,6 +107,7 @@ AGREEMENTS_UK = {
 }
 
 ARTICLE_DATE = datetime.date(2025, 7, 28)
+ARTICLE_TIME = datetime.time(17, 46)
 ARTICLE_SOURCE = "Ukrainska Pravda, 28 July 2025, 17:46"
 CONTEXT_EN = "in a comment to Ukrainska Pravda"
 CONTEXT_UK = "у коментарі «Українській правді»"
@@ -119,6 +120,13 @@ QUOTE_TEXT = (
     "returned under the Istanbul agreements. The implementation of the stages of this "
     "exchange will continue."
 )
+
+
+def published_on(day, at=datetime.time(12)):
+    return {
+        "status": Status.PUBLISHED,
+        "published_at": timezone.make_aware(datetime.datetime.combine(day, at)),
+    }
 
 
 def stable_uuid(kind, key):
@@ -171,7 +179,8 @@ class Loader:
         return obj
 
     def run(self):
-        published = {"status": Status.PUBLISHED}
+        # Already public: published on their own date, so pinned boxes show them.
+        published = published_on(datetime.date(2022, 2, 24))
         categories = {
             english: self.ensure(
                 Category,
@@ -222,7 +231,7 @@ class Loader:
                     "notes_en": row["notes"],
                     "notes_uk": uk.get("notes", ""),
                     **source_fields(row["source"]),
-                    **published,
+                    **published_on(datetime.date.fromisoformat(row["date"])),
                 },
                 m2m={
                     "parties": parties,
@@ -248,7 +257,7 @@ class Loader:
                     "counts_toward_tally": row["counts_toward_tally"] == "yes",
                     "notes_en": row["notes"],
                     **source_fields(row["source"]),
-                    **published,
+                    **published_on(datetime.date.fromisoformat(row["date"])),
                 },
                 m2m={
                     "categories": [categories[c] for c in split_list(row["categories"])],
@@ -302,7 +311,7 @@ class Loader:
             "context_uk": CONTEXT_UK,
             "outlet": outlet,
             "source_name": ARTICLE_SOURCE,
-            **published,
+            **published_on(ARTICLE_DATE, ARTICLE_TIME),
         }
         self.ensure(
             Tally,
@@ -354,7 +363,7 @@ class Loader:
                 "agreement": agreements["istanbul-2"],
                 "tally": istanbul,
                 "source_name": ARTICLE_SOURCE,
-                **published,
+                **published_on(ARTICLE_DATE, ARTICLE_TIME),
             },
             m2m={"roles": roles},
         )

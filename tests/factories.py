@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from exchanges.figures import Precision
 from exchanges.models import (
@@ -17,6 +18,18 @@ from exchanges.models import (
     Status,
     Tally,
 )
+
+
+def published_on(field):
+    """Published records count as published on their own date, as the seed's do."""
+
+    def at_noon(record):
+        if record.status != Status.PUBLISHED:
+            return None
+        day = getattr(record, field) if field else datetime.date(2022, 1, 1)
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+    return factory.LazyAttribute(at_noon)
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -36,6 +49,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"organisation-{n}")
     kind = Organisation.Kind.GOVERNMENT
     status = Status.PUBLISHED
+    published_at = published_on(None)
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
@@ -45,6 +59,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Person {n}")
     slug = factory.Sequence(lambda n: f"person-{n}")
     status = Status.PUBLISHED
+    published_at = published_on(None)
 
 
 class RoleFactory(factory.django.DjangoModelFactory):
@@ -64,6 +79,7 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"talks-{n}")
     concluded_on = datetime.date(2025, 6, 2)
     status = Status.PUBLISHED
+    published_at = published_on("concluded_on")
 
 
 class ExchangeFactory(factory.django.DjangoModelFactory):
@@ -76,6 +92,7 @@ class ExchangeFactory(factory.django.DjangoModelFactory):
     handed_over = None
     handed_over_precision = Precision.UNKNOWN
     status = Status.PUBLISHED
+    published_at = published_on("date")
 
 
 class TallyFactory(factory.django.DjangoModelFactory):
@@ -86,6 +103,7 @@ class TallyFactory(factory.django.DjangoModelFactory):
     exchanges = 66
     returned = 5857
     status = Status.PUBLISHED
+    published_at = published_on("as_of")
 
 
 class QuoteFactory(factory.django.DjangoModelFactory):
@@ -97,6 +115,7 @@ class QuoteFactory(factory.django.DjangoModelFactory):
     speaker = factory.SubFactory(PersonFactory)
     said_on = datetime.date(2025, 7, 28)
     status = Status.PUBLISHED
+    published_at = published_on("said_on")
 
 
 class QuoteTranslationFactory(factory.django.DjangoModelFactory):
