@@ -1,7 +1,9 @@
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from rest_framework_api_key.admin import APIKeyModelAdmin
@@ -10,6 +12,7 @@ from rest_framework_api_key.models import APIKey
 from .figures import Figure, Precision
 from .forms import QuoteForm, RecordForm, TallyForm
 from .models import (
+    EDITORS_ONLY,
     Agreement,
     Category,
     Exchange,
@@ -20,27 +23,185 @@ from .models import (
     Quote,
     QuoteTranslation,
     Role,
+    Status,
     Tally,
+    Transition,
 )
 from .rendering import render_box, snippets
 
-RECORD_FIELDS = (_("Publication"), {"fields": ["status", "uuid", "created_at", "updated_at"]})
-RECORD_READONLY = ["uuid", "created_at", "updated_at"]
+RECORD_FIELDS = (
+    _("Publication"),
+    {
+        "fields": [
+            ("status", "published_at"),
+            ("status_changed_by", "status_changed_at"),
+            ("uuid", "version"),
+            ("created_at", "updated_at"),
+        ]
+    },
+)
+RECORD_READONLY = [
+    "status",
+    "status_changed_by",
+    "status_changed_at",
+    "uuid",
+    "version",
+    "created_at",
+    "updated_at",
+]
 SOURCE_FIELDS = (_("Source"), {"fields": [("source_name", "source_url")]})
 
 
-class RecordAdmin(TranslationAdmin):
-    """What the admin of every public record shares."""
+class PublicationFilter(admin.SimpleListFilter):
+    """Where records stand, scheduled ones apart: they are published but not yet public."""
 
+    title = _("publication")
+    parameter_name = "publication"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("live", _("published and live")),
+            ("scheduled", _("scheduled")),
+            (Status.REVIEW, _("in review")),
+            (Status.DRAFT, _("draft")),
+            (Status.UNPUBLISHED, _("unpublished")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "live":
+            return queryset.published()
+        if self.value() == "scheduled":
+            return queryset.scheduled()
+        if self.value():
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+class RecordAdmin(TranslationAdmin):
+    """
+    What the admin of every public record shares: the editorial workflow.
+
+    Status moves only through transitions (buttons and actions), each checked
+    against the user's permissions here, on the server, not just hidden.
+    """
+
+    change_form_template = "admin/exchanges/change_form.html"
     readonly_fields = RECORD_READONLY
+    actions = ["submit_for_review", "publish", "unpublish", "return_to_draft"]
     # Django 6 will assume https for links typed without a scheme; so do we, today.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_publish_permission(self, request, obj=None):
+        return request.user.has_perm(f"{self.opts.app_label}.publish_{self.opts.model_name}")
+
+    def has_change_permission(self, request, obj=None):
+        """Reporters edit drafts and records in review; published ones are for editors."""
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or self.has_publish_permission(request):
+            return True
+        return obj.status in (Status.DRAFT, Status.REVIEW)
+
+    def has_delete_permission(self, request, obj=None):
+        # For everyone else deleting is unpublishing: the record and its history stay.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            fields.append("published_at")
+        return fields
+
+    def transitions_for(self, request, obj):
+        """The moves this user may make on this record now."""
+        return [
+            transition
+            for transition in Transition
+            if obj.can_make(transition)
+            and (transition not in EDITORS_ONLY or self.has_publish_permission(request))
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_change_permission(request, obj):
+            extra_context = {
+                **(extra_context or {}),
+                "transitions": self.transitions_for(request, obj),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "transitions": [Transition.SUBMIT]}
+        if self.has_publish_permission(request):
+            extra_context["transitions"].append(Transition.PUBLISH)
+        return super().add_view(request, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        transition = request.POST.get("_transition")
+        if transition:
+            if transition not in Transition.values:
+                raise PermissionDenied
+            if transition in EDITORS_ONLY and not self.has_publish_permission(request):
+                raise PermissionDenied
+            if obj.can_make(transition):
+                obj.make(transition, request.user)
+            else:
+                messages.error(
+                    request,
+                    _(
+                        "Saved, but not moved: a record that is %(status)s cannot be moved "
+                        "with “%(transition)s”."
+                    )
+                    % {
+                        "status": obj.get_status_display(),
+                        "transition": Transition(transition).label,
+                    },
+                )
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("publication"), ordering="published_at")
+    def publication(self, record):
+        if record.is_scheduled:
+            return _("scheduled for %(when)s") % {
+                "when": formats.localize(timezone.localtime(record.published_at))
+            }
+        return record.get_status_display()
+
+    def make_transition(self, request, queryset, transition):
+        moved = skipped = 0
+        for record in queryset:
+            if record.can_make(transition):
+                record.make(transition, request.user)
+                record.save()
+                moved += 1
+            else:
+                skipped += 1
+        message = _("%(label)s: %(moved)s moved, %(skipped)s left as they were.") % {
+            "label": Transition(transition).label,
+            "moved": moved,
+            "skipped": skipped,
+        }
+        self.message_user(request, message, messages.SUCCESS if moved else messages.WARNING)
+
+    @admin.action(description=Transition.SUBMIT.label, permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        self.make_transition(request, queryset, Transition.SUBMIT)
+
+    @admin.action(description=Transition.PUBLISH.label, permissions=["publish"])
+    def publish(self, request, queryset):
+        self.make_transition(request, queryset, Transition.PUBLISH)
+
+    @admin.action(description=Transition.UNPUBLISH.label, permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self.make_transition(request, queryset, Transition.UNPUBLISH)
+
+    @admin.action(description=Transition.RETURN_TO_DRAFT.label, permissions=["publish"])
+    def return_to_draft(self, request, queryset):
+        self.make_transition(request, queryset, Transition.RETURN_TO_DRAFT)
 
 
 class FactBoxAdminMixin:
     """Shows, on a record's change page, its fact box in each language and how to embed it."""
-
-    change_form_template = "admin/exchanges/change_form_with_factbox.html"
 
     def factbox_args(self, obj):
         """(kind, key, as_of) of the box this record stands behind."""
@@ -71,8 +232,8 @@ class CategoryAdmin(TranslationAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(RecordAdmin):
-    list_display = ["name", "short_name", "kind", "status"]
-    list_filter = ["kind", "status"]
+    list_display = ["name", "short_name", "kind", "publication"]
+    list_filter = [PublicationFilter, "kind"]
     search_fields = ["name_en", "name_uk", "short_name_en", "short_name_uk", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
     fieldsets = [
@@ -90,8 +251,8 @@ class RoleInline(TranslationTabularInline):
 
 @admin.register(Person)
 class PersonAdmin(RecordAdmin):
-    list_display = ["name", "rank", "current_roles", "status"]
-    list_filter = ["status"]
+    list_display = ["name", "rank", "current_roles", "publication"]
+    list_filter = [PublicationFilter]
     search_fields = ["name_en", "name_uk", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
     autocomplete_fields = ["photo_credit"]
@@ -137,6 +298,7 @@ class ExchangeInline(admin.TabularInline):
         "counts_toward_tally",
         "status",
     ]
+    readonly_fields = ["status"]
     show_change_link = True
     ordering = ["date"]
 
@@ -150,9 +312,9 @@ class AgreementAdmin(FactBoxAdminMixin, RecordAdmin):
         "terms",
         "implementation",
         "counts_toward_tally",
-        "status",
+        "publication",
     ]
-    list_filter = ["implementation", "counts_toward_tally", "status", "categories"]
+    list_filter = [PublicationFilter, "implementation", "counts_toward_tally", "categories"]
     search_fields = ["title_en", "title_uk", "terms_en", "terms_uk", "venue_en", "slug"]
     date_hierarchy = "concluded_on"
     prepopulated_fields = {"slug": ["title_en"]}
@@ -184,11 +346,11 @@ class ExchangeAdmin(FactBoxAdminMixin, RecordAdmin):
         "agreement",
         "stage",
         "counts_toward_tally",
-        "status",
+        "publication",
     ]
     list_display_links = ["date"]
     list_filter = [
-        "status",
+        PublicationFilter,
         "counts_toward_tally",
         "agreement",
         "categories",
@@ -241,9 +403,9 @@ class TallyAdmin(FactBoxAdminMixin, RecordAdmin):
         "exchanges_display",
         "returned_display",
         "stated_by",
-        "status",
+        "publication",
     ]
-    list_filter = ["status", "scope", "agreement"]
+    list_filter = [PublicationFilter, "scope", "agreement"]
     list_select_related = ["agreement", "stated_by"]
     search_fields = ["context_en", "context_uk", "source_name", "stated_by__name_en"]
     date_hierarchy = "as_of"
@@ -320,8 +482,8 @@ class QuoteTranslationInline(admin.StackedInline):
 @admin.register(Quote)
 class QuoteAdmin(FactBoxAdminMixin, RecordAdmin):
     form = QuoteForm
-    list_display = ["__str__", "said_on", "language", "context", "status"]
-    list_filter = ["status", "language", "speaker"]
+    list_display = ["__str__", "said_on", "language", "context", "publication"]
+    list_filter = [PublicationFilter, "language", "speaker"]
     list_select_related = ["speaker"]
     search_fields = ["text", "speaker__name_en", "speaker__name_uk", "context_en"]
     date_hierarchy = "said_on"

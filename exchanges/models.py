@@ -27,6 +27,26 @@ class Status(models.TextChoices):
     UNPUBLISHED = "unpublished", _("unpublished")
 
 
+class Transition(models.TextChoices):
+    """The moves of the editorial workflow, by name."""
+
+    SUBMIT = "submit", _("Submit for review")
+    PUBLISH = "publish", _("Publish")
+    UNPUBLISH = "unpublish", _("Unpublish")
+    RETURN_TO_DRAFT = "return_to_draft", _("Return to draft")
+
+
+# From which states each move may be made, and where it leads.
+TRANSITIONS = {
+    Transition.SUBMIT: ({Status.DRAFT}, Status.REVIEW),
+    Transition.PUBLISH: ({Status.DRAFT, Status.REVIEW, Status.UNPUBLISHED}, Status.PUBLISHED),
+    Transition.UNPUBLISH: ({Status.PUBLISHED}, Status.UNPUBLISHED),
+    Transition.RETURN_TO_DRAFT: ({Status.REVIEW, Status.UNPUBLISHED}, Status.DRAFT),
+}
+# Moves that only editors (the model's publish permission) may make.
+EDITORS_ONLY = {Transition.PUBLISH, Transition.UNPUBLISH, Transition.RETURN_TO_DRAFT}
+
+
 class RecordQuerySet(models.QuerySet):
     def published(self, now=None):
         """Published, and not scheduled for later: visibility is a query, not a job."""
@@ -125,6 +145,23 @@ class Record(models.Model):
     @property
     def is_scheduled(self):
         return self.status == Status.PUBLISHED and not self.is_public
+
+    def can_make(self, transition):
+        return self.status in TRANSITIONS[transition][0]
+
+    def make(self, transition, user):
+        """Move the record along the workflow, noting who and when; the caller saves."""
+        if not self.can_make(transition):
+            raise ValidationError(
+                _("A record that is %(status)s cannot be moved with “%(transition)s”.")
+                % {"status": self.get_status_display(), "transition": Transition(transition).label}
+            )
+        self.status = TRANSITIONS[transition][1]
+        self.status_changed_by = user
+        self.status_changed_at = timezone.now()
+        if transition == Transition.PUBLISH and self.published_at is None:
+            # Published now, unless an editor set an embargo time ahead.
+            self.published_at = self.status_changed_at
 
 
 class Source(models.Model):
