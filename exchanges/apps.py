@@ -9,6 +9,6 @@ class ExchangesConfig(AppConfig):
 
     def ready(self):
         # The change log follows every save and delete, wherever it happens.
-        from . import changes
+        from . import changes, checks  # noqa: F401 (checks register themselves)
 
         changes.connect()

@@ -1,17 +1,21 @@
 """
 Keeping the change log: every save or delete of a public record moves the
-record's entry to the end of the log (see ``Change``).
+record's entry to the end of the log (see ``Change``), and so does every
+change to what its public JSON shows of other records (a mediator's name, an
+agreement's stages, a speaker's roles), so a partner's copy never goes stale.
 
 Wired to model signals in ``ExchangesConfig.ready`` so that every way of
 saving (admin, seed, shell) is logged. ``QuerySet.update()`` sends no signals:
 code that bulk-updates records must call ``log_change`` itself.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models import F, Q
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils import timezone
 
 from .models import (
     Agreement,
+    Category,
     Change,
     Exchange,
     Organisation,
@@ -30,10 +34,11 @@ def kind_of(record):
     return type(record)._meta.model_name
 
 
-def log_change(record, deleted=False):
+def log_change(record, deleted=False, at=None):
     """Move ``record``'s entry to the end of the log, as created, updated or a tombstone."""
     kind = kind_of(record)
     now = timezone.now()
+    at = at or now
     earlier = (
         Change.objects.visible(now)
         .filter(kind=kind, uuid=record.uuid)
@@ -43,61 +48,143 @@ def log_change(record, deleted=False):
     # Partners may hold the record, or its tombstone, once it has an entry.
     known = earlier is not None
     held = known and not earlier.is_tombstone
+    if known and not held and not deleted and not record.is_public and not record.is_scheduled:
+        # Still withdrawn: work on it stays private, its tombstone stays put.
+        return
     entries = []
     if deleted:
         entries = [(Change.Action.DELETED, now)] if known else []
     elif record.is_public:
-        entries = [(Change.Action.UPDATED if held else Change.Action.CREATED, now)]
+        entries = [(Change.Action.UPDATED if held else Change.Action.CREATED, at)]
     elif record.is_scheduled:
         # Withdrawn now if partners hold it; theirs again when the embargo lifts.
         entries = [(Change.Action.UNPUBLISHED, now)] if held else []
-        entries.append((Change.Action.CREATED, record.published_at))
+        entries.append((Change.Action.CREATED, max(record.published_at, at)))
     elif known:
         # A draft partners never saw leaves no trace, not even its UUID.
         entries = [(Change.Action.UNPUBLISHED, now)]
     Change.objects.filter(kind=kind, uuid=record.uuid).delete()
     Change.objects.bulk_create(
-        Change(kind=kind, uuid=record.uuid, action=action, at=at) for action, at in entries
+        Change(kind=kind, uuid=record.uuid, action=action, at=when) for action, when in entries
     )
 
 
+def dependents(record):
+    """The records whose public JSON shows something of ``record``."""
+    if isinstance(record, Organisation):
+        return [
+            *Exchange.objects.filter(mediators=record),
+            *Agreement.objects.filter(parties=record),
+            *Person.objects.filter(Q(photo_credit=record) | Q(roles__organisation=record)),
+            *Quote.objects.filter(Q(outlet=record) | Q(roles__organisation=record)),
+            *Tally.objects.filter(Q(outlet=record) | Q(stated_by_roles__organisation=record)),
+        ]
+    if isinstance(record, Person):
+        return [*Quote.objects.filter(speaker=record), *Tally.objects.filter(stated_by=record)]
+    if isinstance(record, Agreement):
+        return [
+            *Exchange.objects.filter(agreement=record),
+            *Tally.objects.filter(agreement=record),
+            *Quote.objects.filter(agreement=record),
+        ]
+    if isinstance(record, Exchange):
+        return [
+            *Agreement.objects.filter(exchanges=record),
+            *Quote.objects.filter(exchange=record),
+        ]
+    if isinstance(record, Tally):
+        return list(Quote.objects.filter(tally=record))
+    if isinstance(record, Category):
+        return [
+            *Exchange.objects.filter(categories=record),
+            *Agreement.objects.filter(categories=record),
+        ]
+    if isinstance(record, Role):
+        return [
+            record.person,
+            *record.quotes.all(),
+            *Tally.objects.filter(stated_by_roles=record),
+        ]
+    if isinstance(record, QuoteTranslation):
+        return [record.quote]
+    return []
+
+
+def log_dependents(records, at=None):
+    seen = set()
+    for record in records:
+        if (kind_of(record), record.pk) not in seen:
+            seen.add((kind_of(record), record.pk))
+            log_change(record, at=at)
+
+
+def touch(records):
+    """A part changed: the owner's version and update time move with it."""
+    for record in records:
+        type(record).objects.filter(pk=record.pk).update(
+            version=F("version") + 1, updated_at=timezone.now()
+        )
+
+
 def record_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
+    if raw:
+        return
+    if isinstance(instance, LOGGED):
         log_change(instance)
+    related = dependents(instance)
+    if isinstance(instance, (Role, QuoteTranslation)):
+        touch(related)
+    log_dependents(related)
+    if getattr(instance, "is_scheduled", False):
+        # What others show of it changes again when its embargo lifts.
+        log_dependents(related, at=instance.published_at)
+
+
+def record_deleting(sender, instance, **kwargs):
+    # Collected before deletion: afterwards the links are gone.
+    instance._dependents = dependents(instance)
 
 
 def record_deleted(sender, instance, **kwargs):
-    log_change(instance, deleted=True)
+    if isinstance(instance, LOGGED):
+        log_change(instance, deleted=True)
+    related = [record for record in getattr(instance, "_dependents", []) if record.pk]
+    if isinstance(instance, (Role, QuoteTranslation)):
+        touch(related)
+    log_dependents(related)
 
 
-def part_saved(sender, instance, raw=False, **kwargs):
-    """A role or a translation is part of what partners get for a person, quote or tally."""
-    if raw:
+def relations_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Many-to-many links changed, from either side."""
+    if not reverse:
+        # Set while the record itself is saved (admin, seed): its own save counted.
+        if action in ("post_add", "post_remove", "post_clear"):
+            log_change(instance)
         return
-    if isinstance(instance, QuoteTranslation):
-        owners = [instance.quote]
-    else:
-        owners = [
-            instance.person,
-            *instance.quotes.all(),
-            *Tally.objects.filter(stated_by_roles=instance),
-        ]
-    for owner in owners:
-        log_change(owner)
+    if action == "pre_clear":
+        instance._cleared = list(model.objects.filter(**{sender_field(sender, model): instance}))
+    elif action in ("post_add", "post_remove"):
+        records = list(model.objects.filter(pk__in=pk_set))
+        touch(records)
+        log_dependents(records)
+    elif action == "post_clear":
+        records = getattr(instance, "_cleared", [])
+        touch(records)
+        log_dependents(records)
 
 
-def relations_changed(sender, instance, action, reverse, **kwargs):
-    if action in ("post_add", "post_remove", "post_clear") and not reverse:
-        log_change(instance)
+def sender_field(through, model):
+    """The many-to-many field on ``model`` whose table is ``through``."""
+    field = next(f for f in model._meta.many_to_many if f.remote_field.through is through)
+    return field.name
 
 
 def connect():
-    for model in LOGGED:
-        post_save.connect(record_saved, sender=model, dispatch_uid=f"log-{model.__name__}")
-        post_delete.connect(record_deleted, sender=model, dispatch_uid=f"log-del-{model.__name__}")
-    for model in (Role, QuoteTranslation):
-        post_save.connect(part_saved, sender=model, dispatch_uid=f"log-part-{model.__name__}")
-        post_delete.connect(part_saved, sender=model, dispatch_uid=f"log-part-del-{model.__name__}")
+    for model in (*LOGGED, Category, Role, QuoteTranslation):
+        name = model.__name__
+        post_save.connect(record_saved, sender=model, dispatch_uid=f"log-{name}")
+        pre_delete.connect(record_deleting, sender=model, dispatch_uid=f"log-pre-del-{name}")
+        post_delete.connect(record_deleted, sender=model, dispatch_uid=f"log-del-{name}")
     for model in LOGGED:
         for field in model._meta.many_to_many:
             m2m_changed.connect(

@@ -23,6 +23,11 @@ from .wording import headline
 ITEMS = 50
 
 
+def public(record):
+    """The related record if the public may see it; a draft stays unnamed."""
+    return record if record is not None and record.is_public else None
+
+
 class JSONFeed(feedgenerator.SyndicationFeed):
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
 
@@ -77,7 +82,10 @@ class RecordFeed(Feed):
         return reverse("exchanges:feed", args=[self.kind, "atom"])
 
     def feed_url(self):
-        return self.request.get_full_path()
+        # The partner's key stays out of what the feed publishes about itself.
+        query = self.request.GET.copy()
+        query.pop("key", None)
+        return self.request.path + (f"?{query.urlencode()}" if query else "")
 
     def items(self):
         return self.queryset().order_by("-updated_at", "-id")[:ITEMS]
@@ -91,7 +99,7 @@ class RecordFeed(Feed):
     item_guid_is_permalink = False
 
     def item_pubdate(self, record):
-        return record.created_at
+        return record.published_at
 
     def item_updateddate(self, record):
         return record.updated_at
@@ -141,17 +149,18 @@ class TallyFeed(RecordFeed):
         return Tally.objects.public().select_related("agreement", "stated_by")
 
     def item_description(self, tally):
-        scope = tally.agreement.title if tally.agreement else tally.get_scope_display()
+        agreement, speaker = public(tally.agreement), public(tally.stated_by)
         parts = [
-            scope,
-            ", ".join(part for part in [str(tally.stated_by or ""), tally.context] if part),
+            agreement.title if agreement else tally.get_scope_display(),
+            ", ".join(part for part in [speaker and speaker.full_name, tally.context] if part),
             tally.notes,
             tally.source,
         ]
         return ". ".join(part for part in parts if part)
 
     def item_author_name(self, tally):
-        return tally.stated_by.full_name if tally.stated_by else None
+        speaker = public(tally.stated_by)
+        return speaker.full_name if speaker else None
 
     def item_link(self, tally):
         return reverse("exchanges:embed", args=["totals"]) + f"?as_of={tally.as_of.isoformat()}"
@@ -173,7 +182,8 @@ class QuoteFeed(RecordFeed):
         return " ".join(part for part in [quote.text, quote.context, quote.source] if part)
 
     def item_author_name(self, quote):
-        return quote.speaker.full_name
+        speaker = public(quote.speaker)
+        return speaker.full_name if speaker else None
 
     def item_link(self, quote):
         return reverse("exchanges:embed", args=["quote", quote.uuid])

@@ -64,7 +64,9 @@ def headline(record):
             "people": people,
         }
     if kind == "tally":
-        subject = record.agreement.title if record.agreement_id else _("Official tally")
+        # A draft agreement stays unnamed.
+        agreement = record.agreement if record.agreement_id else None
+        subject = agreement.title if agreement and agreement.is_public else _("Official tally")
         figures = [exchanges_words(record.exchanges_figure)]
         people = people_words(record.returned_figure)
         figures.append(
@@ -79,7 +81,8 @@ def headline(record):
         }
     if kind == "quote":
         text = record.text if len(record.text) <= 80 else record.text[:79] + "…"
-        return f"{record.speaker.full_name}: “{text}”"
+        speaker = record.speaker.full_name if record.speaker.is_public else _("Unnamed source")
+        return f"{speaker}: “{text}”"
     if kind == "agreement":
         return record.title
     return record.name

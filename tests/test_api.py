@@ -407,3 +407,57 @@ def test_interactive_docs_are_served_without_a_cdn(client):
     text = page.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in text
     assert "cdn" not in text.lower() and "unpkg" not in text.lower()
+
+
+# Odd requests get 4xx, never 500 ---------------------------------------------------
+
+
+def test_odd_requests_are_client_errors(api, seed):
+    import base64
+
+    tampered = base64.b64encode(b"o=1&r=1&p=notadate").decode()
+    assert api.get("/api/v1/exchanges/", {"cursor": tampered}).status_code == 404
+    overflow = {"updated_since": "9999-12-31T23:59:59-23:00"}
+    response = api.get("/api/v1/exchanges/", overflow)
+    assert response.status_code == 400 and list(response.json()) == ["updated_since"]
+    response = api.get("/api/v1/exchanges/", {"format": "ninjs", "lang": "xx"})
+    assert response.status_code == 400 and list(response.json()) == ["lang"]
+    assert api.get("/api/v1/changes/", {"page_size": "x"}).status_code == 400
+    bad = api.get("/api/v1/exchanges/", {"date_after": "x"}, HTTP_IF_NONE_MATCH="*")
+    assert bad.status_code == 400
+    missing = api.get(
+        f"/api/v1/exchanges/{stable_uuid('exchange', 'nope')}/", HTTP_IF_NONE_MATCH="*"
+    )
+    assert missing.status_code == 404
+
+
+def test_filters_never_find_drafts_by_name(api, seed):
+    agreement = AgreementFactory(slug="secret-talks", status=Status.DRAFT)
+    ExchangeFactory(agreement=agreement, stage=1)
+    assert all_pages(api, "/api/v1/exchanges/", agreement="secret-talks") == []
+    person = PersonFactory(status=Status.DRAFT)
+    QuoteFactory(speaker=person, status=Status.DRAFT)
+    assert all_pages(api, "/api/v1/quotes/", speaker=str(person.uuid)) == []
+
+
+def test_headlines_never_name_a_draft_agreement_or_speaker(api, seed, partner_key):
+    from django.test import Client
+
+    agreement = AgreementFactory(title_en="SECRET TALKS", status=Status.DRAFT)
+    TallyFactory(scope="agreement", agreement=agreement, as_of=datetime.date(2025, 7, 29))
+    quote = Quote.objects.get()
+    Person.objects.filter(pk=quote.speaker_id).update(status=Status.DRAFT, name_en="Hidden Name")
+    reader = Client(HTTP_AUTHORIZATION=f"Api-Key {partner_key}")
+    everything = "".join(
+        [
+            api.get("/api/v1/tallies/", {"page_size": 200}).content.decode(),
+            api.get("/api/v1/quotes/", {"format": "ninjs"}).content.decode(),
+            *(
+                reader.get(f"/feeds/{kind}.{fmt}").content.decode()
+                for kind in ("tallies", "quotes")
+                for fmt in ("atom", "rss", "json")
+            ),
+        ]
+    )
+    assert "SECRET TALKS" not in everything
+    assert "Hidden Name" not in everything

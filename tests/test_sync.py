@@ -85,6 +85,29 @@ def test_full_then_incremental_sync_gives_exactly_our_published_data(api, seed, 
     yusov = partner.copy[("person", str(Person.objects.get(slug="andrii-yusov").uuid))]
     assert "adviser" in [role["title"]["en"] for role in yusov["roles"]]
 
+    # Changes to what records show of each other reach the records that show them.
+    from exchanges.models import Category, Organisation, Role
+
+    uae = Organisation.objects.get(slug="united-arab-emirates")
+    uae.name_en = "UAE (renamed)"
+    uae.save()
+    Category.objects.get(slug="under-25").save()
+    category = Category.objects.get(slug="civilians")
+    category.name_en = "civilian detainees"
+    category.save()
+    yusov = Person.objects.get(slug="andrii-yusov")
+    Role.objects.get(person=yusov, title_en="adviser").delete()
+    quote_speaker = Person.objects.get(slug="andrii-yusov")
+    quote_speaker.rank_en = "Lieutenant Colonel"
+    quote_speaker.save()
+    Organisation.objects.get(slug="turkiye").mediated_exchanges.add(new)
+    stage = Exchange.objects.get(date=datetime.date(2025, 6, 10))
+    stage.status = Status.UNPUBLISHED
+    stage.save()
+    partner.sync()
+    assert partner.copy == published(api)
+    assert partner.copy[("exchange", str(new.uuid))]["mediators"][0]["name"]["en"] == "Türkiye"
+
     # Republishing brings the tally back; a partner starting afresh gets the same.
     tally.status = Status.PUBLISHED
     tally.save()
@@ -115,7 +138,14 @@ def test_changes_are_in_order_with_tombstones(api, seed, settled):
     assert body["results"][1]["data"]["notes"]["en"] == "Checked again."
     assert body["has_more"] is False
     again = api.get("/api/v1/changes/", {"since": body["next_cursor"]}).json()
-    assert again == {"results": [], "next_cursor": body["next_cursor"], "has_more": False}
+    assert again["results"] == [] and again["has_more"] is False
+    # A fresh cursor for the same position: a quiet log never expires a partner.
+    from exchanges.api.views import ChangeCursor
+
+    assert (
+        ChangeCursor.decode(again["next_cursor"])[:2]
+        == ChangeCursor.decode(body["next_cursor"])[:2]
+    )
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "MjAyNS0wMS0wMQ", "", "bm90fGEtbnVtYmVy"])
@@ -132,13 +162,30 @@ def test_unknown_cursor_is_410_telling_the_partner_to_resync(api, seed, cursor):
 def test_expired_cursor_is_410(api, seed, settled, settings):
     from exchanges.api.views import ChangeCursor
 
-    old = ChangeCursor.encode(timezone.now() - datetime.timedelta(days=400), 1)
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    old = ChangeCursor.encode(long_ago, 1, issued=long_ago)
     assert api.get("/api/v1/changes/", {"since": old}).status_code == 410
     settings.EXCHANGES_CHANGES_RETENTION_DAYS = 500
     assert api.get("/api/v1/changes/", {"since": old}).status_code == 200
+    # An old position handed out again recently is still good.
+    settings.EXCHANGES_CHANGES_RETENTION_DAYS = 365
+    renewed = ChangeCursor.encode(long_ago, 1, issued=timezone.now())
+    assert api.get("/api/v1/changes/", {"since": renewed}).status_code == 200
 
 
 def test_recent_changes_settle_before_partners_see_them(api, seed, settings):
     settings.EXCHANGES_CHANGES_SETTLE_SECONDS = 3600
     cursor_before = api.get("/api/v1/changes/", {"page_size": 200}).json()["next_cursor"]
     assert cursor_before == ""  # the seed was loaded moments ago
+
+
+def test_work_on_a_withdrawn_record_does_not_move_its_tombstone(api, seed, settled):
+    exchange = Exchange.objects.get(official_number=67)
+    exchange.status = Status.UNPUBLISHED
+    exchange.save()
+    from exchanges.models import Change
+
+    tombstone = Change.objects.get(uuid=exchange.uuid)
+    exchange.notes_en = "Still being checked."
+    exchange.save()
+    assert Change.objects.get(uuid=exchange.uuid) == tombstone

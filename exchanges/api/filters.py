@@ -3,10 +3,41 @@ Filters for the API lists. A value that cannot be read is a 400 naming the
 parameter (django-filter's behaviour), never an empty list that looks right.
 """
 
+import datetime
+
 import django_filters as filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from ..models import Agreement, Exchange, Organisation, Person, Quote, Tally
+
+
+class SafeIsoDateTimeField(filters.fields.IsoDateTimeField):
+    """A date-time past the edge of the calendar in UTC is a bad value, not a crash."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            if value is not None:
+                value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return value
+
+
+class SafeIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = SafeIsoDateTimeField
+
+
+def public_agreement():
+    """By slug, among public agreements only: a draft's slug finds nothing."""
+    return filters.CharFilter(method="by_public_agreement", label="Agreement slug")
+
+
+def public_person(field):
+    return filters.UUIDFilter(
+        field_name=field, method="by_public_person", label="UUID of the person"
+    )
 
 
 def date_range(field, label):
@@ -25,12 +56,18 @@ def yes_no():
 
 
 class RecordFilter(filters.FilterSet):
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = SafeIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601)"
     )
     q = filters.CharFilter(method="search", label="Words to look for")
 
     search_fields = ()
+
+    def by_public_agreement(self, queryset, name, value):
+        return queryset.filter(agreement__in=Agreement.objects.public().filter(slug=value))
+
+    def by_public_person(self, queryset, name, value):
+        return queryset.filter(**{f"{name}__in": Person.objects.public().filter(uuid=value)})
 
     def search(self, queryset, name, value):
         """Every word must appear in one of the searched fields."""
@@ -44,10 +81,10 @@ class RecordFilter(filters.FilterSet):
 
 class ExchangeFilter(RecordFilter):
     date_after, date_before = date_range("date", "Date")
-    agreement = filters.CharFilter(field_name="agreement__slug", label="Agreement slug")
+    agreement = public_agreement()
     category = filters.CharFilter(field_name="categories__slug", label="Category slug")
     counts_toward_tally = yes_no()
-    ordering = filters.OrderingFilter(fields=["date", "updated_at", "official_number"])
+    ordering = filters.OrderingFilter(fields=["date", "updated_at"])
 
     search_fields = ("notes_en", "notes_uk", "source_name")
 
@@ -72,9 +109,9 @@ class AgreementFilter(RecordFilter):
 
 class TallyFilter(RecordFilter):
     date_after, date_before = date_range("as_of", "As of")
-    agreement = filters.CharFilter(field_name="agreement__slug", label="Agreement slug")
+    agreement = public_agreement()
     scope = filters.ChoiceFilter(choices=Tally.Scope.choices)
-    speaker = filters.UUIDFilter(field_name="stated_by__uuid", label="UUID of who stated it")
+    speaker = public_person("stated_by")
     ordering = filters.OrderingFilter(fields=[("as_of", "date"), "updated_at"])
 
     search_fields = ("context_en", "context_uk", "notes_en", "notes_uk", "source_name")
@@ -86,9 +123,9 @@ class TallyFilter(RecordFilter):
 
 class QuoteFilter(RecordFilter):
     date_after, date_before = date_range("said_on", "Said")
-    speaker = filters.UUIDFilter(field_name="speaker__uuid", label="UUID of the speaker")
+    speaker = public_person("speaker")
     language = filters.ChoiceFilter(choices=Quote.Language.choices)
-    agreement = filters.CharFilter(field_name="agreement__slug", label="Agreement slug")
+    agreement = public_agreement()
     ordering = filters.OrderingFilter(fields=[("said_on", "date"), "updated_at"])
 
     search_fields = ("text", "translations__text", "context_en", "context_uk")

@@ -1,5 +1,6 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
@@ -33,9 +34,18 @@ class RecordCursorPagination(CursorPagination):
         return size
 
     def get_ordering(self, request, queryset, view):
-        """The order the filters chose (``ordering=``), else the view's default."""
-        chosen = tuple(queryset.query.order_by)
-        return chosen or getattr(view, "ordering", None) or self.ordering
+        """The order the filters chose (``ordering=``), else the view's default; id breaks ties."""
+        chosen = tuple(queryset.query.order_by) or getattr(view, "ordering", None) or self.ordering
+        if not any(field.lstrip("-") == "id" for field in chosen):
+            chosen = (*chosen, "-id" if chosen[0].startswith("-") else "id")
+        return chosen
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, DjangoValidationError):
+            # A cursor that was tampered with or that no longer fits the order.
+            raise NotFound(_("This page cursor is not valid: start from the first page.")) from None
 
     def get_paginated_response(self, data):
         body = {

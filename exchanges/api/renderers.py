@@ -1,6 +1,11 @@
+from django.conf import settings
 from rest_framework.renderers import JSONRenderer
 
 from .ninjs import to_ninjs
+
+
+def default_language():
+    return settings.LANGUAGES[0][0]
 
 
 class NinjsRenderer(JSONRenderer):
@@ -15,9 +20,7 @@ class NinjsRenderer(JSONRenderer):
         request = renderer_context.get("request")
         if data is None or (response is not None and response.status_code >= 400):
             return super().render(data, accepted_media_type, renderer_context)
-        lang = request.query_params.get("lang", "en") if request else "en"
-        if lang not in ("en", "uk"):
-            lang = "en"
+        lang = request.query_params.get("lang", default_language()) if request else "en"
         if "results" in data:
             data = {**data, "results": [to_ninjs(item, lang) for item in data["results"]]}
         elif "type" in data:

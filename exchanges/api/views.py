@@ -5,6 +5,7 @@ import binascii
 import datetime
 import hashlib
 
+from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -118,6 +119,13 @@ class PartnerAPIMixin:
     renderer_classes = [JSONRenderer, NinjsRenderer]
     filter_backends = [DjangoFilterBackend]
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        lang = request.query_params.get("lang")
+        codes = [code for code, _name in settings.LANGUAGES]
+        if lang is not None and lang not in codes:
+            raise ValidationError({"lang": [_("Use one of: %s.") % ", ".join(codes)]})
+
     def permission_denied(self, request, message=None, code=None):
         """A missing key is a 401 that says how to send one."""
         if request.auth is None:
@@ -169,10 +177,16 @@ class RecordViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
         return public_records(self.kind)
 
     def list(self, request, *args, **kwargs):
-        return self.not_modified(request) or super().list(request, *args, **kwargs)
+        # A bad filter is a 400 even for a client that sends validators.
+        queryset = self.filter_queryset(self.get_queryset())
+        if response := self.not_modified(request):
+            return response
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        return self.not_modified(request) or super().retrieve(request, *args, **kwargs)
+        record = self.get_object()
+        return self.not_modified(request) or Response(self.get_serializer(record).data)
 
 
 class ExchangeViewSet(RecordViewSet):
@@ -250,24 +264,28 @@ class SummaryView(APIView):
 
 
 class ChangeCursor:
-    """An opaque position in the change log: the time and id of an entry."""
+    """
+    An opaque position in the change log: the time and id of an entry, and when
+    the cursor was handed out (every call hands out a fresh one, so a partner
+    that syncs regularly never expires, however quiet the log).
+    """
 
     @staticmethod
-    def encode(at, pk):
-        raw = f"{at.isoformat()}|{pk}".encode()
+    def encode(at, pk, issued):
+        raw = f"{at.isoformat()}|{pk}|{issued.isoformat()}".encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @staticmethod
     def decode(cursor):
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-            at, pk = raw.split("|")
-            at, pk = parse_datetime(at), int(pk)
+            at, pk, issued = raw.split("|")
+            at, pk, issued = parse_datetime(at), int(pk), parse_datetime(issued)
         except (ValueError, binascii.Error, UnicodeDecodeError):
             return None
-        if at is None or timezone.is_naive(at):
+        if at is None or issued is None or timezone.is_naive(at) or timezone.is_naive(issued):
             return None
-        return at, pk
+        return at, pk, issued
 
 
 class Gone(Exception):
@@ -312,7 +330,7 @@ class ChangesView(PartnerAPIMixin, APIView):
         if since:
             position = ChangeCursor.decode(since)
             oldest = now - datetime.timedelta(days=app_settings.CHANGES_RETENTION_DAYS)
-            if position is None or position[0] > now or position[0] < oldest:
+            if position is None or position[0] > now or not oldest <= position[2] <= now:
                 return Response(
                     {
                         "detail": _(
@@ -323,8 +341,10 @@ class ChangesView(PartnerAPIMixin, APIView):
                     },
                     status=status.HTTP_410_GONE,
                 )
-            at, pk = position
+            at, pk, _issued = position
             entries = entries.filter(Q(at__gt=at) | Q(at=at, id__gt=pk))
+        else:
+            at, pk = None, 0
         page = list(entries[: size + 1])
         has_more = len(page) > size
         page = page[:size]
@@ -332,7 +352,7 @@ class ChangesView(PartnerAPIMixin, APIView):
         results = []
         for entry in page:
             item = {
-                "cursor": ChangeCursor.encode(entry.at, entry.id),
+                "cursor": ChangeCursor.encode(entry.at, entry.id, now),
                 "action": entry.action,
                 "type": entry.kind,
                 "uuid": str(entry.uuid),
@@ -346,7 +366,12 @@ class ChangesView(PartnerAPIMixin, APIView):
                 item["url"] = data["url"]
                 item["data"] = data
             results.append(item)
-        next_cursor = results[-1]["cursor"] if results else (since or "")
+        if results:
+            next_cursor = results[-1]["cursor"]
+        elif at is not None:
+            next_cursor = ChangeCursor.encode(at, pk, now)
+        else:
+            next_cursor = ""
         return Response({"results": results, "next_cursor": next_cursor, "has_more": has_more})
 
     def current_records(self, page, request):
