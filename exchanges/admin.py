@@ -1,16 +1,21 @@
+import reversion
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
+from reversion.admin import VersionAdmin
 
 from .figures import Figure, Precision
 from .forms import QuoteForm, RecordForm, TallyForm
+from .history import diffs, keep_workflow
+from .history import register as register_history
 from .models import (
     EDITORS_ONLY,
     Agreement,
@@ -28,6 +33,9 @@ from .models import (
     Transition,
 )
 from .rendering import render_box, snippets
+
+# Before VersionAdmin registers the models itself, without our exclusions.
+register_history()
 
 RECORD_FIELDS = (
     _("Publication"),
@@ -77,7 +85,7 @@ class PublicationFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RecordAdmin(TranslationAdmin):
+class RecordAdmin(VersionAdmin, TranslationAdmin):
     """
     What the admin of every public record shares: the editorial workflow.
 
@@ -86,6 +94,7 @@ class RecordAdmin(TranslationAdmin):
     """
 
     change_form_template = "admin/exchanges/change_form.html"
+    object_history_template = "admin/exchanges/object_history.html"
     readonly_fields = RECORD_READONLY
     actions = ["submit_for_review", "publish", "unpublish", "return_to_draft"]
     # Django 6 will assume https for links typed without a scheme; so do we, today.
@@ -137,6 +146,8 @@ class RecordAdmin(TranslationAdmin):
         return super().add_view(request, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
+        url_name = request.resolver_match.url_name if request.resolver_match else ""
+        keep_workflow(obj, reverting=url_name.endswith(("_revision", "_recover")))
         transition = request.POST.get("_transition")
         if transition:
             if transition not in Transition.values:
@@ -145,6 +156,7 @@ class RecordAdmin(TranslationAdmin):
                 raise PermissionDenied
             if obj.can_make(transition):
                 obj.make(transition, request.user)
+                reversion.set_comment(Transition(transition).label)
             else:
                 messages.error(
                     request,
@@ -167,8 +179,30 @@ class RecordAdmin(TranslationAdmin):
             }
         return record.get_status_display()
 
+    def history_view(self, request, object_id, extra_context=None):
+        """The record's versions, each with what changed: field, old value, new value."""
+        record = self.get_object(request, unquote(object_id))
+        if record is not None:
+            opts = self.opts
+            extra_context = {
+                **(extra_context or {}),
+                "action_list": [
+                    {
+                        "revision": item["version"].revision,
+                        "changes": item["changes"],
+                        "url": reverse(
+                            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
+                            args=[record.pk, item["version"].pk],
+                        ),
+                    }
+                    for item in diffs(record)
+                ],
+            }
+        return super().history_view(request, object_id, extra_context)
+
     def make_transition(self, request, queryset, transition):
         moved = skipped = 0
+        reversion.set_comment(Transition(transition).label)
         for record in queryset:
             if record.can_make(transition):
                 record.make(transition, request.user)

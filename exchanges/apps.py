@@ -9,6 +9,7 @@ class ExchangesConfig(AppConfig):
 
     def ready(self):
         # The change log follows every save and delete, wherever it happens.
-        from . import changes, checks  # noqa: F401 (checks register themselves)
+        from . import changes, checks, history  # noqa: F401 (checks register themselves)
 
         changes.connect()
+        history.register()

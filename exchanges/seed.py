@@ -11,6 +11,7 @@ import datetime
 import uuid
 from pathlib import Path
 
+import reversion
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -372,6 +373,8 @@ class Loader:
 def load_seed():
     """Load the reference data; returns (created, kept) record counts."""
     loader = Loader()
-    with translation.override("en"), transaction.atomic():
+    with translation.override("en"), transaction.atomic(), reversion.create_revision():
+        # The first version of each record, so later edits keep the old values in history.
+        reversion.set_comment("Reference data loaded")
         loader.run()
     return loader.created, loader.kept

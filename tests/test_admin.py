@@ -42,7 +42,11 @@ def form_data(response):
         for name, field in form.fields.items():
             value = form[name].value()
             key = form.add_prefix(name)
-            if isinstance(field, forms.NullBooleanField):
+            if isinstance(field.widget, forms.MultiWidget):
+                values = value if isinstance(value, list) else field.widget.decompress(value)
+                for index, part in enumerate(values):
+                    data[f"{key}_{index}"] = "" if part is None else str(part)
+            elif isinstance(field, forms.NullBooleanField):
                 data[key] = {True: "true", False: "false"}.get(value, "unknown")
             elif isinstance(field, forms.BooleanField):
                 if value:
