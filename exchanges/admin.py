@@ -45,6 +45,7 @@ RECORD_FIELDS = (
             ("status_changed_by", "status_changed_at"),
             ("uuid", "version"),
             ("created_at", "updated_at"),
+            "expected_version",
         ]
     },
 )
@@ -93,6 +94,7 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
     against the user's permissions here, on the server, not just hidden.
     """
 
+    form = RecordForm
     change_form_template = "admin/exchanges/change_form.html"
     object_history_template = "admin/exchanges/object_history.html"
     readonly_fields = RECORD_READONLY
@@ -331,6 +333,7 @@ class ExchangeInline(admin.TabularInline):
         "handed_over_precision",
         "counts_toward_tally",
         "status",
+        "expected_version",
     ]
     readonly_fields = ["status"]
     show_change_link = True

@@ -2,16 +2,56 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .history import changes_since
+
 
 class RecordForm(forms.ModelForm):
     """
-    Shows one error per field.
+    Refuses to save over a newer version, and shows one error per field.
 
-    When the form already rejected a value (say, -5 people), the model never
-    sees it and would add a second, confusing error about a missing number.
+    The version the editor started from travels with the form; if someone
+    saved the record since, the save is refused with who changed what, and
+    the form comes back with everything the editor typed.
     """
 
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        expected = cleaned.get("expected_version")
+        if self.instance.pk is None or expected is None:
+            return cleaned
+        # Locked until this save commits: the admin wraps it in a transaction.
+        current = (
+            type(self.instance)
+            .objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if current is not None and current != expected:
+            who, fields = changes_since(self.instance, expected)
+            # Saving again, having seen this, is a deliberate choice.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("expected_version")] = current
+            raise ValidationError(
+                _(
+                    "%(who)s saved this record while you were editing it (changed: "
+                    "%(fields)s). Nothing of yours was saved; your input is below. Check "
+                    "their change, then save again."
+                ),
+                code="conflict",
+                params={"who": who, "fields": fields},
+            )
+        return cleaned
+
     def _update_errors(self, errors):
+        """One error per field: a value the form rejected is not blamed again by the model."""
         if hasattr(errors, "error_dict"):
             errors = ValidationError(
                 {

@@ -8,6 +8,7 @@ record's latest status, and its version number only ever goes up.
 import reversion
 from django.apps import apps
 from django.db.models import ForeignKey, ManyToManyField
+from django.utils.translation import gettext as _
 from reversion.models import Version
 
 # Bookkeeping that a reader of the history need not see.
@@ -34,6 +35,11 @@ def register():
         model = apps.get_model("exchanges", name)
         if not reversion.is_registered(model):
             reversion.register(model, follow=follow)
+
+
+def same(old, new):
+    """Equal for an editor: an empty text and no text are the same."""
+    return old == new or (old in (None, "") and new in (None, ""))
 
 
 def keep_workflow(record, reverting):
@@ -77,7 +83,7 @@ def diffs(record):
         after = version.field_dict
         changes = []
         for name, value in after.items():
-            if name in NOT_SHOWN or before.get(name) == value or not before and not value:
+            if name in NOT_SHOWN or same(before.get(name), value) or not before and not value:
                 continue
             if f"{name}_en" in after:
                 continue  # modeltranslation's mirror of the English field
@@ -93,3 +99,28 @@ def diffs(record):
         before = after
     history.reverse()
     return history
+
+
+def changes_since(record, version):
+    """Who saved ``record`` after its ``version``, and the labels of what they changed."""
+    versions = list(Version.objects.get_for_object(record).select_related("revision__user"))
+    newer = [v for v in versions if (v.field_dict.get("version") or 0) > version]
+    base = next((v for v in versions if v.field_dict.get("version") == version), None)
+    users = {
+        v.revision.user.get_full_name() or v.revision.user.get_username()
+        for v in newer
+        if v.revision.user
+    }
+    who = ", ".join(sorted(users)) or _("Someone")
+    if not newer or base is None:
+        return who, _("unknown fields")
+    latest, before = newer[0].field_dict, base.field_dict
+    model = type(record)
+    labels = [
+        str(model._meta.get_field(name).verbose_name)
+        for name, value in latest.items()
+        if name not in NOT_SHOWN
+        and not same(before.get(name), value)
+        and f"{name}_en" not in latest
+    ]
+    return who, ", ".join(labels) or _("no visible fields")
