@@ -13,13 +13,14 @@ from rest_framework_api_key.models import APIKey
 from reversion.admin import VersionAdmin
 
 from .figures import Figure, Precision
-from .forms import QuoteForm, RecordForm, TallyForm
+from .forms import QuoteForm, RecordForm, StageForm, TallyForm
 from .history import diffs, keep_workflow
 from .history import register as register_history
 from .models import (
     EDITORS_ONLY,
     Agreement,
     Category,
+    Correction,
     Exchange,
     Organisation,
     Partner,
@@ -117,6 +118,26 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
         # For everyone else deleting is unpublishing: the record and its history stay.
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and obj.status == Status.PUBLISHED and obj.corrected_fields:
+            fieldsets.insert(
+                -1,
+                (
+                    _("Public correction"),
+                    {
+                        "fields": ["correction_note", "correction_note_uk"],
+                        "description": _(
+                            "This record is published. If you change a figure, a date or "
+                            "quote text, say so here: the note appears with the record in "
+                            "fact boxes, the API and feeds, and the old value stays in the "
+                            "history."
+                        ),
+                    },
+                ),
+            )
+        return fieldsets
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not self.has_publish_permission(request):
@@ -158,7 +179,7 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
                 raise PermissionDenied
             if obj.can_make(transition):
                 obj.make(transition, request.user)
-                reversion.set_comment(Transition(transition).label)
+                self.note_in_history(request, Transition(transition).label)
             else:
                 messages.error(
                     request,
@@ -172,6 +193,29 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
                     },
                 )
         super().save_model(request, obj, form, change)
+        correction = getattr(form, "correction", None)
+        if correction:
+            Correction.objects.create(record=obj, corrected_by=request.user, **correction)
+            self.note_in_history(
+                request, _("Corrected: %(note)s") % {"note": correction["note_en"]}
+            )
+
+    def note_in_history(self, request, note):
+        """Name what a save did (a transition, a correction) in its revision."""
+        request.exchanges_history_notes = [*getattr(request, "exchanges_history_notes", []), note]
+
+    def log_addition(self, request, obj, message):
+        super().log_addition(request, obj, message)
+        self.name_revision(request)
+
+    def log_change(self, request, obj, message):
+        super().log_change(request, obj, message)
+        self.name_revision(request)
+
+    def name_revision(self, request):
+        notes = getattr(request, "exchanges_history_notes", [])
+        if notes and reversion.is_active():
+            reversion.set_comment("; ".join(str(note) for note in notes))
 
     @admin.display(description=_("publication"), ordering="published_at")
     def publication(self, record):
@@ -321,7 +365,7 @@ class ExchangeInline(admin.TabularInline):
     """An agreement's stages, edited where editors think of them."""
 
     model = Exchange
-    form = RecordForm
+    form = StageForm
     extra = 0
     fk_name = "agreement"
     fields = [

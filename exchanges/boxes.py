@@ -163,6 +163,22 @@ def counting_words(counts):
     return _("Officials have not said whether it counts in the official tally.")
 
 
+def corrections_data(record):
+    """Public corrections of a record, oldest first, worded for readers."""
+    notes = []
+    for correction in record.corrections.all():
+        date = date_data(timezone.localtime(correction.corrected_at).date())
+        notes.append(
+            {
+                "date": date,
+                "note": correction.note,
+                "text": _("Corrected %(date)s: %(note)s")
+                % {"date": date["words"], "note": correction.note},
+            }
+        )
+    return notes
+
+
 def jsonld_base(type_, name, **fields):
     return {
         "@context": "https://schema.org",
@@ -191,7 +207,7 @@ def totals(as_of):
     tallies = (
         Tally.objects.public(as_of=as_of)
         .select_related("stated_by")
-        .prefetch_related(roles_prefetch("stated_by_roles"))
+        .prefetch_related(roles_prefetch("stated_by_roles"), "corrections")
     )
     tally = tallies.filter(scope=Tally.Scope.SCHEDULED).order_by("-as_of", "-pk").first()
     if tally is None:
@@ -276,6 +292,7 @@ def totals(as_of):
             "returned": figure_data(returned),
         },
         "separate_cases": separate,
+        "corrections": corrections_data(tally),
         "source": source,
         "jsonld": jsonld_base(
             "Dataset",
@@ -323,7 +340,9 @@ def agreement(slug, as_of):
     """An agreement's terms, status, stages so far and the total returned under it."""
     found = (
         Agreement.objects.public(as_of=as_of)
-        .prefetch_related("categories", Prefetch("parties", Organisation.objects.public()))
+        .prefetch_related(
+            "categories", Prefetch("parties", Organisation.objects.public()), "corrections"
+        )
         .filter(slug=slug)
         .first()
     )
@@ -381,6 +400,7 @@ def agreement(slug, as_of):
         "counting": counting_words(found.counts_toward_tally),
         "counts_toward_tally": found.counts_toward_tally,
         "stages": [stage_data(stage) for stage in stages],
+        "corrections": corrections_data(found),
         "total": total,
         "notes": found.notes or None,
         "source": source_data(found),
@@ -408,7 +428,7 @@ def exchange(key, as_of):
     found = (
         Exchange.objects.public(as_of=as_of)
         .select_related("agreement")
-        .prefetch_related("categories", "mediators")
+        .prefetch_related("categories", "mediators", "corrections")
         .filter(uuid=pk)
         .first()
     )
@@ -442,6 +462,7 @@ def exchange(key, as_of):
         "counts_toward_tally": found.counts_toward_tally,
         "notes": found.notes or None,
         "source": source_data(found),
+        "corrections": corrections_data(found),
         "jsonld": jsonld_base(
             "Event",
             title,
@@ -458,7 +479,7 @@ def quote(key, as_of):
     found = (
         Quote.objects.public(as_of=as_of)
         .select_related("speaker", "outlet")
-        .prefetch_related(roles_prefetch("roles"), "translations")
+        .prefetch_related(roles_prefetch("roles"), "translations", "corrections")
         .filter(uuid=pk)
         .first()
     )
@@ -492,6 +513,7 @@ def quote(key, as_of):
         "original_text": found.text,
         "original_lang": found.language,
         "translation_note": note,
+        "corrections": corrections_data(found),
         "source": source,
         "jsonld": jsonld_base(
             "Quotation",

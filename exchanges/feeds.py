@@ -12,13 +12,13 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, JsonResponse
 from django.urls import reverse
-from django.utils import feedgenerator, translation
+from django.utils import feedgenerator, timezone, translation
 from django.utils.translation import gettext as _
 
 from .api.authentication import key_from_request, partner_key
 from .api.throttling import PartnerRateThrottle
 from .models import Exchange, Quote, Tally
-from .wording import headline
+from .wording import date_words, headline
 
 ITEMS = 50
 
@@ -93,6 +93,14 @@ class RecordFeed(Feed):
     def item_title(self, record):
         return headline(record)
 
+    def item_description(self, record):
+        corrections = " ".join(
+            _("Corrected %(date)s: %(note)s")
+            % {"date": date_words(timezone.localtime(c.corrected_at).date()), "note": c.note}
+            for c in record.corrections.all()
+        )
+        return " ".join(part for part in [self.description_of(record), corrections] if part)
+
     def item_guid(self, record):
         return f"urn:uuid:{record.uuid}"
 
@@ -115,9 +123,13 @@ class ExchangeFeed(RecordFeed):
         return _("The latest published prisoner exchanges, with their figures and sources.")
 
     def queryset(self):
-        return Exchange.objects.public().select_related("agreement").prefetch_related("categories")
+        return (
+            Exchange.objects.public()
+            .select_related("agreement")
+            .prefetch_related("categories", "corrections")
+        )
 
-    def item_description(self, exchange):
+    def description_of(self, exchange):
         parts = [
             _("People returned to Ukraine: %(n)s.") % {"n": exchange.returned_figure.words()},
             _("People handed over: %(n)s.") % {"n": exchange.handed_over_figure.words()},
@@ -146,9 +158,13 @@ class TallyFeed(RecordFeed):
         return _("Official cumulative statements: exchanges and people returned, as of a date.")
 
     def queryset(self):
-        return Tally.objects.public().select_related("agreement", "stated_by")
+        return (
+            Tally.objects.public()
+            .select_related("agreement", "stated_by")
+            .prefetch_related("corrections")
+        )
 
-    def item_description(self, tally):
+    def description_of(self, tally):
         agreement, speaker = public(tally.agreement), public(tally.stated_by)
         parts = [
             agreement.title if agreement else tally.get_scope_display(),
@@ -176,9 +192,9 @@ class QuoteFeed(RecordFeed):
         return _("What officials said, with their roles at the time.")
 
     def queryset(self):
-        return Quote.objects.public().select_related("speaker")
+        return Quote.objects.public().select_related("speaker").prefetch_related("corrections")
 
-    def item_description(self, quote):
+    def description_of(self, quote):
         return " ".join(part for part in [quote.text, quote.context, quote.source] if part)
 
     def item_author_name(self, quote):

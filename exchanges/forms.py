@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .history import changes_since
+from .models import Status
 
 
 class RecordForm(forms.ModelForm):
@@ -15,6 +16,23 @@ class RecordForm(forms.ModelForm):
     """
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    correction_note = forms.CharField(
+        label=_("Correction note (English)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Required when you change a figure, date or quote text of a published record: "
+            "readers and partners see it, e.g. “The number returned was 307, not 306.”"
+        ),
+    )
+    correction_note_uk = forms.CharField(
+        label=_("Correction note (Ukrainian)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    # Whether the form shows the correction note fields (an inline row does not).
+    notes_in_place = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -23,9 +41,44 @@ class RecordForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self.check_correction(cleaned)
+        self.check_version(cleaned)
+        return cleaned
+
+    def check_correction(self, cleaned):
+        """A published figure, date or quote text changes only with a public note."""
+        self.correction = None
+        corrected = [name for name in self.changed_data if name in self.instance.corrected_fields]
+        if not corrected or self.instance.pk is None or self.instance.status != Status.PUBLISHED:
+            return
+        note = cleaned.get("correction_note", "").strip()
+        if not note:
+            labels = ", ".join(
+                str(self.instance._meta.get_field(name).verbose_name) for name in corrected
+            )
+            if self.notes_in_place:
+                message = _(
+                    "This record is published: changing %(fields)s needs a correction note "
+                    "that readers and partners will see."
+                )
+                self.add_error("correction_note", message % {"fields": labels})
+            else:
+                message = _(
+                    "This exchange is published: change %(fields)s on its own page, where "
+                    "you can write the public correction note."
+                )
+                self.add_error(None, message % {"fields": labels})
+            return
+        self.correction = {
+            "note_en": note,
+            "note_uk": cleaned.get("correction_note_uk", "").strip(),
+            "fields": corrected,
+        }
+
+    def check_version(self, cleaned):
         expected = cleaned.get("expected_version")
         if self.instance.pk is None or expected is None:
-            return cleaned
+            return
         # Locked until this save commits: the admin wraps it in a transaction.
         current = (
             type(self.instance)
@@ -48,7 +101,6 @@ class RecordForm(forms.ModelForm):
                 code="conflict",
                 params={"who": who, "fields": fields},
             )
-        return cleaned
 
     def _update_errors(self, errors):
         """One error per field: a value the form rejected is not blamed again by the model."""
@@ -63,6 +115,12 @@ class RecordForm(forms.ModelForm):
             if not errors.error_dict:
                 return
         super()._update_errors(errors)
+
+
+class StageForm(RecordForm):
+    """An agreement's stage edited in a row of the agreement's page."""
+
+    notes_in_place = False
 
 
 class SpokenRolesForm(RecordForm):

@@ -10,6 +10,8 @@ implemented in stages.
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q, Sum
@@ -141,6 +143,8 @@ class Record(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    corrected_fields = ()
 
     @property
     def is_scheduled(self):
@@ -391,6 +395,10 @@ class Agreement(Record, Source):
         ),
     )
     notes = models.TextField(_("notes"), blank=True)
+    corrections = GenericRelation("Correction")
+
+    # Changing these once published needs a public correction note.
+    corrected_fields = ("concluded_on", "terms_en", "terms_uk")
 
     objects = AgreementQuerySet.as_manager()
 
@@ -499,6 +507,18 @@ class Exchange(Record, Source):
 
     returned_figure = FigureAttribute("returned")
     handed_over_figure = FigureAttribute("handed_over")
+    corrections = GenericRelation("Correction")
+
+    # Changing these once published needs a public correction note.
+    corrected_fields = (
+        "date",
+        "official_number",
+        "stage",
+        "returned",
+        "returned_precision",
+        "handed_over",
+        "handed_over_precision",
+    )
 
     objects = ExchangeQuerySet.as_manager()
 
@@ -634,6 +654,17 @@ class Tally(Record, Source):
 
     exchanges_figure = FigureAttribute("exchanges")
     returned_figure = FigureAttribute("returned")
+    corrections = GenericRelation("Correction")
+
+    # Changing these once published needs a public correction note.
+    corrected_fields = (
+        "as_of",
+        "counted_since",
+        "exchanges",
+        "exchanges_precision",
+        "returned",
+        "returned_precision",
+    )
 
     objects = TallyQuerySet.as_manager()
 
@@ -764,6 +795,11 @@ class Quote(Record, Source):
         related_name="quotes",
     )
 
+    corrections = GenericRelation("Correction")
+
+    # Changing these once published needs a public correction note.
+    corrected_fields = ("text", "language", "said_on")
+
     objects = QuoteQuerySet.as_manager()
 
     class Meta:
@@ -814,6 +850,39 @@ class QuoteTranslation(models.Model):
             raise ValidationError(
                 {"language": _("The quote itself is in this language; translate it into another.")}
             )
+
+
+class Correction(models.Model):
+    """
+    A public note on a published figure, date or quote text that was changed.
+
+    Readers and partners see it beside the corrected value; the earlier value
+    stays in the record's history.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    note = models.TextField(_("correction note"))
+    fields = models.JSONField(_("corrected fields"), default=list)
+    corrected_at = models.DateTimeField(_("corrected at"), default=timezone.now)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("corrected by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["corrected_at", "pk"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="correction_record")]
+
+    def __str__(self):
+        return f"{self.corrected_at:%Y-%m-%d}: {self.note}"
 
 
 # Partners and their keys ------------------------------------------------------------

@@ -2,7 +2,17 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Agreement, Category, Exchange, Organisation, Person, Quote, Role, Tally
+from .models import (
+    Agreement,
+    Category,
+    Correction,
+    Exchange,
+    Organisation,
+    Person,
+    Quote,
+    Role,
+    Tally,
+)
 
 
 @register(Category)
@@ -43,3 +53,8 @@ class TallyTranslationOptions(TranslationOptions):
 @register(Quote)
 class QuoteTranslationOptions(TranslationOptions):
     fields = ("context",)
+
+
+@register(Correction)
+class CorrectionTranslationOptions(TranslationOptions):
+    fields = ("note",)

@@ -289,6 +289,7 @@ def test_change_exchange_figure(admin_client, seed):
         url(Exchange, "change", exchange.pk),
         returned="1200",
         returned_precision=Precision.ABOUT,
+        correction_note="The number was later estimated at about 1,200.",
     )
     assert response.status_code == 302
     exchange.refresh_from_db()
@@ -305,13 +306,20 @@ def test_change_agreement_status_and_a_stage_inline(admin_client, seed):
         if key.startswith("exchanges-") and key.endswith("-stage") and value == "1"
     )
     data["implementation"] = Agreement.Implementation.COMPLETED
-    data[f"{stage_one}-returned"] = "300"
-    data[f"{stage_one}-returned_precision"] = Precision.EXACT
+    data[f"{stage_one}-counts_toward_tally"] = "on"
     response = admin_client.post(url(Agreement, "change", agreement.pk), data)
     assert response.status_code == 302
     agreement.refresh_from_db()
     assert agreement.implementation == Agreement.Implementation.COMPLETED
-    assert agreement.exchanges.get(stage=1).returned == 300
+    assert agreement.exchanges.get(stage=1).counts_toward_tally is True
+    # A published stage's figure is corrected on its own page, with a public note.
+    data = form_data(admin_client.get(url(Agreement, "change", agreement.pk)))
+    data[f"{stage_one}-returned"] = "300"
+    data[f"{stage_one}-returned_precision"] = Precision.EXACT
+    refused = admin_client.post(url(Agreement, "change", agreement.pk), data)
+    assert refused.status_code == 200
+    assert "change people returned, precision on its own page" in refused.content.decode()
+    assert agreement.exchanges.get(stage=1).returned is None
 
 
 def test_change_tally_shows_recorded_totals_beside_the_official_ones(admin_client, seed):

@@ -348,7 +348,7 @@ def test_queries_per_render_do_not_grow_with_exchanges(
         TallyFactory(as_of=datetime.date(2025, 7, 2))
     with django_assert_num_queries(len(before.captured_queries)):
         render(source, key=key)
-    assert len(before.captured_queries) <= 6
+    assert len(before.captured_queries) <= 7
 
 
 # What drafts leave behind -------------------------------------------------------

@@ -23,7 +23,13 @@ def history(client, record):
 def test_every_field_change_is_recorded_with_its_author(admin_client, admin_user, seed):
     exchange = Exchange.objects.get(date=datetime.date(2025, 5, 24))
     url = reverse("admin:exchanges_exchange_change", args=[exchange.pk])
-    post_form(admin_client, url, returned="306", notes_en="One fewer, after a recount.")
+    post_form(
+        admin_client,
+        url,
+        returned="306",
+        notes_en="One fewer, after a recount.",
+        correction_note="306 returned, not 307.",
+    )
     versions = Version.objects.get_for_object(exchange)
     assert versions.count() == 2  # the seed's, and the edit
     assert versions[0].revision.user == admin_user
@@ -62,7 +68,9 @@ def test_transitions_are_in_the_history(admin_client, seed):
 def test_revert_restores_the_old_values_and_keeps_counting_versions(admin_client, seed):
     exchange = Exchange.objects.get(date=datetime.date(2025, 5, 24))
     url = reverse("admin:exchanges_exchange_change", args=[exchange.pk])
-    post_form(admin_client, url, returned="306", returned_precision="about")
+    post_form(
+        admin_client, url, returned="306", returned_precision="about", correction_note="About 306."
+    )
     exchange.refresh_from_db()
     assert exchange.returned_figure.words("en") == "about 306"
     version_after_edit = exchange.version
@@ -70,7 +78,9 @@ def test_revert_restores_the_old_values_and_keeps_counting_versions(admin_client
     revert_url = reverse("admin:exchanges_exchange_revision", args=[exchange.pk, original.pk])
     page = admin_client.get(revert_url)
     assert page.status_code == 200
-    response = admin_client.post(revert_url, form_data(page))
+    data = form_data(page)
+    data["correction_note"] = "Back to 307, as first reported."
+    response = admin_client.post(revert_url, data)
     assert response.status_code == 302
     exchange.refresh_from_db()
     assert exchange.returned_figure.words("en") == "307"

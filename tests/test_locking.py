@@ -35,6 +35,7 @@ def test_the_second_save_over_a_newer_version_is_refused(seed, django_user_model
     taras_form = form_data(taras.get(url))
 
     olena_form["returned"] = "306"
+    olena_form["correction_note"] = "306 returned, not 307."
     assert olena.post(url, olena_form).status_code == 302
 
     taras_form["notes_en"] = "Taras's note, typed at the same time."
@@ -69,6 +70,7 @@ def test_an_unchanged_version_saves_normally(seed, django_user_model):
     data = form_data(olena.get(url))
     assert data["expected_version"] == str(exchange.version)
     data["returned"] = "85"
+    data["correction_note"] = "85 returned, not 84."
     assert olena.post(url, data).status_code == 302
     exchange.refresh_from_db()
     assert exchange.returned == 85 and exchange.version == int(data["expected_version"]) + 1

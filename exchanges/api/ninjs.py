@@ -142,6 +142,12 @@ def to_ninjs(item, lang="en"):
         values = [value for value in values if value]
         if values:
             ninjs[key] = values
+    corrections = [
+        {"role": "correction", "value": words(correction["note"], lang)}
+        for correction in item.get("corrections", [])
+    ]
+    if corrections:
+        ninjs["descriptions"] = corrections
     source = item.get("source") or {}
     if source.get("name") or source.get("url"):
         info = {"role": "source"}

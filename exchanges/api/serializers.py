@@ -177,6 +177,35 @@ class RolesField(serializers.Field):
         ]
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "description": "Public corrections of published figures, dates or quote text.",
+        "items": {
+            "type": "object",
+            "properties": {
+                "at": {"type": "string", "format": "date-time"},
+                "note": TRANSLATED,
+                "fields": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+    }
+)
+class CorrectionsField(serializers.Field):
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, corrections):
+        return [
+            {
+                "at": serializers.DateTimeField().to_representation(correction.corrected_at),
+                "note": {code: getattr(correction, f"note_{code}") or None for code in languages()},
+                "fields": correction.fields,
+            }
+            for correction in corrections.all()
+        ]
+
+
 class RecordSerializer(serializers.ModelSerializer):
     """What every record carries: type, UUID, URL, version, times and a headline."""
 
@@ -237,6 +266,7 @@ class AgreementSerializer(RecordSerializer):
     parties = RefListField("organisation-detail", name=True)
     categories = CategoriesField()
     exchanges = RefListField("exchange-detail", source="public_exchanges")
+    corrections = CorrectionsField()
     source = SourceField()
 
     class Meta:
@@ -256,6 +286,7 @@ class AgreementSerializer(RecordSerializer):
             "exchanges",
             "notes",
             "source",
+            "corrections",
         ]
 
 
@@ -269,6 +300,7 @@ class ExchangeSerializer(RecordSerializer):
     categories = CategoriesField()
     mediators = RefListField("organisation-detail", name=True)
     notes = TranslatedField()
+    corrections = CorrectionsField()
     source = SourceField()
 
     class Meta:
@@ -286,6 +318,7 @@ class ExchangeSerializer(RecordSerializer):
             "counts_toward_tally",
             "notes",
             "source",
+            "corrections",
         ]
 
 
@@ -301,6 +334,7 @@ class TallySerializer(RecordSerializer):
     context = TranslatedField()
     outlet = RefField("organisation-detail", name=True)
     notes = TranslatedField()
+    corrections = CorrectionsField()
     source = SourceField()
 
     class Meta:
@@ -319,6 +353,7 @@ class TallySerializer(RecordSerializer):
             "outlet",
             "notes",
             "source",
+            "corrections",
         ]
 
 
@@ -340,6 +375,7 @@ class QuoteSerializer(RecordSerializer):
     exchange = RefField("exchange-detail")
     agreement = RefField("agreement-detail")
     tally = RefField("tally-detail")
+    corrections = CorrectionsField()
     source = SourceField()
 
     class Meta:
@@ -358,6 +394,7 @@ class QuoteSerializer(RecordSerializer):
             "agreement",
             "tally",
             "source",
+            "corrections",
         ]
 
 

@@ -63,12 +63,13 @@ def public_records(kind):
         return (
             Exchange.objects.public()
             .select_related("agreement")
-            .prefetch_related("categories", "mediators")
+            .prefetch_related("categories", "mediators", "corrections")
         )
     if kind == "agreement":
         return Agreement.objects.public().prefetch_related(
             "parties",
             "categories",
+            "corrections",
             Prefetch("exchanges", Exchange.objects.public(), to_attr="public_exchanges"),
         )
     if kind == "tally":
@@ -76,7 +77,8 @@ def public_records(kind):
             Tally.objects.public()
             .select_related("agreement", "stated_by", "outlet")
             .prefetch_related(
-                Prefetch("stated_by_roles", Role.objects.select_related("organisation"))
+                Prefetch("stated_by_roles", Role.objects.select_related("organisation")),
+                "corrections",
             )
         )
     if kind == "quote":
@@ -84,7 +86,9 @@ def public_records(kind):
             Quote.objects.public()
             .select_related("speaker", "outlet", "exchange", "agreement", "tally")
             .prefetch_related(
-                Prefetch("roles", Role.objects.select_related("organisation")), "translations"
+                Prefetch("roles", Role.objects.select_related("organisation")),
+                "translations",
+                "corrections",
             )
         )
     if kind == "person":
