@@ -13,20 +13,20 @@ Every query goes through ``.public(as_of=…)``.
 
 import datetime
 import uuid
-from functools import reduce
-from operator import add
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.utils import timezone, translation
-from django.utils.text import capfirst
+from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext, pgettext
 
 from .conf import app_settings
+from . import chart
+from .arithmetic import total as sum_figures
 from .figures import Figure
+from .editor_text import EditorText, compose, join, translated
 from .models import Agreement, Exchange, Organisation, Quote, Role, Tally
-from .wording import date_words, headline, join_words, people_words
+from .wording import attribution, date_words, exchanges_words, headline, people_words
 
 KINDS = ("totals", "agreement", "exchange", "quote", "timeline")
 # Kinds that name one record, and how the record is named.
@@ -115,14 +115,24 @@ def web_url(url):
 
 
 def source_data(record):
-    return {"source_name": record.source_name or None, "source_url": web_url(record.source_url)}
+    """Where a record's facts come from, as the editor gave it: a name, a link or both."""
+    return {
+        "line": None,
+        "source_name": translated(record, "source_name"),
+        "source_url": web_url(record.source_url),
+    }
 
 
 # Words -----------------------------------------------------------------------
 
 
 def figure_data(figure):
-    return {"value": figure.value, "precision": figure.precision, "words": figure.words()}
+    return {
+        "value": figure.value,
+        "upper": figure.upper,
+        "precision": figure.precision,
+        "words": figure.words(),
+    }
 
 
 def date_data(date):
@@ -131,23 +141,29 @@ def date_data(date):
     return {"iso": date.isoformat(), "words": date_words(date)}
 
 
-def speaker_data(person, roles, context, date, source_name="", source_url=""):
-    """Who said it, in which roles, how and when, and the line a reader sees."""
-    if person is not None and not person.is_public:
-        # A draft person stays unnamed, and so do the roles that would name them.
-        person, roles = None, []
-    roles = [role.title for role in roles]
-    parts = [person.full_name if person else None, join_words(roles), context]
-    parts.append(date_data(date)["words"] if date else None)
+def statement_source(statement):
+    """Who said it (a person in the roles of that day, or an organisation), how, when, where."""
+    kind, speaker, roles = attribution(statement)
+    context = translated(statement, "context")
+    outlet = statement.outlet if statement.outlet_id and statement.outlet.is_public else None
+    outlet_name = translated(outlet, "name") if outlet else None
+    if outlet_name and context and str(outlet_name) in context:
+        outlet_name = None  # “in a comment to Ukrainska Pravda” names it already
+    date = date_data(getattr(statement, statement.dated_by))
+    parts = [speaker, *roles, context, outlet_name, date["words"] if date else None]
+    parts = [part for part in parts if part]
+    if parts and isinstance(parts[0], EditorText):
+        parts[0] = parts[0].capitalised()
     return {
-        "speaker": person.full_name if person else None,
-        "speaker_uuid": str(person.uuid) if person else None,
+        **source_data(statement),
+        "speaker": speaker,
+        "speaker_kind": kind,
+        "speaker_uuid": str(statement.said_by.uuid) if speaker else None,
         "roles": roles,
-        "context": context or None,
-        "date": date_data(date),
-        "line": capfirst(", ".join(part for part in parts if part)),
-        "source_name": source_name or None,
-        "source_url": web_url(source_url),
+        "context": context,
+        "outlet": outlet_name,
+        "date": date,
+        "line": join(parts),
     }
 
 
@@ -155,10 +171,15 @@ def implementation_words(agreement):
     return agreement.get_implementation_display()
 
 
-def counting_words(counts):
+def counting_words(counts, stages=()):
     if counts is True:
         return _("Counted in the official tally.")
     if counts is False:
+        if any(stage.counts_toward_tally for stage in stages):
+            return _(
+                "A separate case: its stages are not counted in the official tally, "
+                "except those marked as counted."
+            )
         return _("A separate case: not counted in the official tally.")
     return _("Officials have not said whether it counts in the official tally.")
 
@@ -168,12 +189,12 @@ def corrections_data(record):
     notes = []
     for correction in record.corrections.all():
         date = date_data(timezone.localtime(correction.corrected_at).date())
+        note = translated(correction, "note")
         notes.append(
             {
                 "date": date,
-                "note": correction.note,
-                "text": _("Corrected %(date)s: %(note)s")
-                % {"date": date["words"], "note": correction.note},
+                "note": note,
+                "text": compose(_("Corrected %(date)s: %(note)s"), date=date["words"], note=note),
             }
         )
     return notes
@@ -190,6 +211,14 @@ def jsonld_base(type_, name, **fields):
     }
 
 
+def jsonld_speaker(source):
+    """The schema.org Person or Organization who said it; None when unnamed."""
+    if not source["speaker"]:
+        return None
+    type_ = "Person" if source["speaker_kind"] == "person" else "Organization"
+    return {"@type": type_, "name": str(source["speaker"])}
+
+
 def unavailable(model, kind, key, **lookup):
     """Raise BoxUnavailable, saying whether a record exists but is not public."""
     raise BoxUnavailable(kind, key, draft=model.objects.filter(**lookup).exists())
@@ -199,47 +228,40 @@ def roles_prefetch(field):
     return Prefetch(field, queryset=Role.objects.select_related("organisation"))
 
 
+def statements(model, as_of):
+    """Public statements of ``model`` with what their source line needs, in few queries."""
+    return (
+        model.objects.public(as_of=as_of)
+        .select_related(model.person_field, model.organisation_field, "outlet")
+        .prefetch_related(roles_prefetch(model.roles_field), "corrections")
+    )
+
+
 # Kinds -----------------------------------------------------------------------
 
 
-def totals(as_of):
-    """The official tally as of a date, with separate cases kept apart from it."""
-    tallies = (
-        Tally.objects.public(as_of=as_of)
-        .select_related("stated_by")
-        .prefetch_related(roles_prefetch("stated_by_roles"), "corrections")
-    )
-    tally = tallies.filter(scope=Tally.Scope.SCHEDULED).order_by("-as_of", "-pk").first()
-    if tally is None:
-        raise BoxUnavailable("totals")
-    exchanges, returned = tally.exchanges_figure, tally.returned_figure
-    people = people_words(returned)
-    in_exchanges = (
-        npgettext(
-            "in exchanges", "in %(number)s exchange", "in %(number)s exchanges", exchanges.value
-        )
-        % {"number": exchanges.words()}
-        if exchanges.is_known
-        else None
-    )
+def totals_headline(exchanges, returned):
+    people = people_words(returned, case="accusative")
+    in_exchanges = exchanges_words(exchanges, case="accusative")
     if people and in_exchanges:
-        headline = _("Ukraine has brought back %(people)s %(in_exchanges)s.") % {
+        return _("Ukraine has brought back %(people)s in %(exchanges)s.") % {
             "people": people,
-            "in_exchanges": in_exchanges,
+            "exchanges": in_exchanges,
         }
-    elif people:
-        headline = _("Ukraine has brought back %(people)s.") % {"people": people}
-    elif in_exchanges:
-        headline = _(
-            "Ukraine has brought people back %(in_exchanges)s; the number was not disclosed."
-        ) % {"in_exchanges": in_exchanges}
-    else:
-        headline = _("Ukraine has brought people back; the figures were not disclosed.")
+    if people:
+        return _("Ukraine has brought back %(people)s.") % {"people": people}
+    if in_exchanges:
+        return _(
+            "Ukraine has brought people back in %(exchanges)s; the number was not disclosed."
+        ) % {"exchanges": in_exchanges}
+    return _("Ukraine has brought people back; the figures were not disclosed.")
 
-    separate = []
-    seen = set()
+
+def separate_cases(as_of):
+    """The latest public statement on each separate case, each with its own date."""
+    cases, seen = [], set()
     case_tallies = (
-        Tally.objects.public(as_of=as_of)
+        statements(Tally, as_of)
         .filter(scope=Tally.Scope.AGREEMENT, agreement__counts_toward_tally=False)
         .filter(agreement__in=Agreement.objects.public(as_of=as_of))
         .select_related("agreement")
@@ -250,37 +272,69 @@ def totals(as_of):
             continue
         seen.add(case.agreement_id)
         agreement = case.agreement
+        title = translated(agreement, "title")
+        date = date_data(case.as_of)
         if case.returned_figure.is_known:
-            text = _("%(returned)s more under “%(agreement)s”: a separate case, not in the tally.")
+            text = compose(
+                _(
+                    "As of %(date)s, %(returned)s more under “%(agreement)s”: a separate "
+                    "case, not in the tally."
+                ),
+                date=date["words"],
+                returned=case.returned_figure.words(),
+                agreement=title,
+            )
         else:
-            text = _("More under “%(agreement)s”: a separate case, not in the tally.")
-        separate.append(
+            text = compose(
+                _("As of %(date)s, more under “%(agreement)s”: a separate case, not in the tally."),
+                date=date["words"],
+                agreement=title,
+            )
+        cases.append(
             {
                 "agreement": {
                     "uuid": str(agreement.uuid),
                     "slug": agreement.slug,
-                    "title": agreement.title,
+                    "title": title,
                     "implementation": implementation_words(agreement),
                 },
                 "returned": figure_data(case.returned_figure),
                 "exchanges": figure_data(case.exchanges_figure),
-                "as_of": date_data(case.as_of),
-                "text": capfirst(
-                    text % {"returned": case.returned_figure.words(), "agreement": agreement.title}
-                ),
+                "as_of": date,
+                "text": text,
                 "status": _("Status: %(status)s.") % {"status": implementation_words(agreement)},
+                "source": statement_source(case),
             }
         )
+    return cases
 
-    source = speaker_data(
-        tally.stated_by,
-        tally.stated_by_roles.all(),
-        tally.context,
-        tally.as_of,
-        tally.source_name,
-        tally.source_url,
-    )
+
+def totals(as_of):
+    """The official tally as of a date, with separate cases kept apart from it."""
     title = _("Prisoner exchanges")
+    tally = statements(Tally, as_of).filter(scope=Tally.Scope.SCHEDULED).order_by("-as_of", "-pk")
+    tally = tally.first()
+    separate = separate_cases(as_of)
+    if tally is None:
+        # Pinned before the first official figure: say so, in a box of its own.
+        if as_of is None:
+            headline = _("No official figure has been published yet.")
+        else:
+            headline = _("No official figure had been published by %(date)s.") % {
+                "date": date_words(as_of)
+            }
+        return {
+            "title": title,
+            "headline": headline,
+            "tally": None,
+            "separate_cases": separate,
+            "corrections": [],
+            "source": None,
+            "jsonld": jsonld_base("Dataset", title, description=headline),
+        }
+    exchanges, returned = tally.exchanges_figure, tally.returned_figure
+    headline = totals_headline(exchanges, returned)
+    source = statement_source(tally)
     return {
         "title": title,
         "headline": headline,
@@ -303,9 +357,7 @@ def totals(as_of):
                 if tally.counted_since
                 else tally.as_of.isoformat()
             ),
-            creator=(
-                {"@type": "Person", "name": tally.stated_by.full_name} if tally.stated_by else None
-            ),
+            creator=jsonld_speaker(source),
             variableMeasured=[
                 {
                     "@type": "PropertyValue",
@@ -333,6 +385,9 @@ def stage_data(exchange):
         "returned": figure_data(exchange.returned_figure),
         "handed_over": figure_data(exchange.handed_over_figure),
         "counts_toward_tally": exchange.counts_toward_tally,
+        "counting": (
+            _("counted") if exchange.counts_toward_tally else _("separate case, not counted")
+        ),
     }
 
 
@@ -349,32 +404,17 @@ def agreement(slug, as_of):
     if found is None:
         unavailable(Agreement, "agreement", slug, slug=slug)
     stages = list(Exchange.objects.public(as_of=as_of).filter(agreement=found).order_by("date"))
-    statement = (
-        Tally.objects.public(as_of=as_of)
-        .filter(agreement=found)
-        .select_related("stated_by")
-        .prefetch_related(roles_prefetch("stated_by_roles"))
-        .order_by("-as_of", "-pk")
-        .first()
-    )
+    statement = statements(Tally, as_of).filter(agreement=found).order_by("-as_of", "-pk").first()
     if statement is not None:
         total = {
             "returned": figure_data(statement.returned_figure),
             "official": True,
             "label": _("Returned under it, official figure"),
-            "source": speaker_data(
-                statement.stated_by,
-                statement.stated_by_roles.all(),
-                statement.context,
-                statement.as_of,
-                statement.source_name,
-                statement.source_url,
-            ),
+            "source": statement_source(statement),
         }
     else:
-        # A sum is only as precise as its parts; no stages, or none disclosed, is unknown.
-        figures = [stage.returned_figure for stage in stages]
-        summed = reduce(add, figures) if figures else Figure.unknown()
+        # A sum keeps honest bounds; no stages, or none disclosed, is unknown.
+        summed = sum_figures([stage.returned_figure for stage in stages])
         total = {
             "returned": figure_data(summed),
             "official": False,
@@ -386,29 +426,30 @@ def agreement(slug, as_of):
         if found.round_number
         else None
     )
+    title = translated(found, "title")
     return {
-        "title": found.title,
+        "title": title,
         "uuid": str(found.uuid),
         "slug": found.slug,
         "round": round_words,
-        "venue": found.venue or None,
+        "venue": translated(found, "venue"),
         "date": date_data(found.concluded_on),
-        "terms": found.terms or None,
-        "parties": [party.name for party in found.parties.all()],
-        "categories": [category.name for category in found.categories.all()],
+        "terms": translated(found, "terms"),
+        "parties": [translated(party, "name") for party in found.parties.all()],
+        "categories": [translated(category, "name") for category in found.categories.all()],
         "implementation": implementation_words(found),
-        "counting": counting_words(found.counts_toward_tally),
+        "counting": counting_words(found.counts_toward_tally, stages),
         "counts_toward_tally": found.counts_toward_tally,
         "stages": [stage_data(stage) for stage in stages],
         "corrections": corrections_data(found),
         "total": total,
-        "notes": found.notes or None,
+        "notes": translated(found, "notes"),
         "source": source_data(found),
         "jsonld": jsonld_base(
             "Event",
-            found.title,
+            str(title),
             startDate=found.concluded_on.isoformat(),
-            location={"@type": "Place", "name": found.venue} if found.venue else None,
+            location={"@type": "Place", "name": str(found.venue)} if found.venue else None,
             description=found.terms,
             url=web_url(found.source_url),
         ),
@@ -447,11 +488,13 @@ def exchange(key, as_of):
         "official_number": found.official_number,
         "returned": figure_data(found.returned_figure),
         "handed_over": figure_data(found.handed_over_figure),
-        "categories": [category.name for category in found.categories.all()],
-        "mediators": [mediator.name for mediator in found.mediators.all() if mediator.is_public],
+        "categories": [translated(category, "name") for category in found.categories.all()],
+        "mediators": [
+            translated(mediator, "name") for mediator in found.mediators.all() if mediator.is_public
+        ],
         "agreement": (
             {
-                "title": agreement.title,
+                "title": translated(agreement, "title"),
                 "slug": agreement.slug,
                 "stage": (_("stage %(number)s") % {"number": found.stage} if found.stage else None),
             }
@@ -460,7 +503,7 @@ def exchange(key, as_of):
         ),
         "counting": counting_words(found.counts_toward_tally),
         "counts_toward_tally": found.counts_toward_tally,
-        "notes": found.notes or None,
+        "notes": translated(found, "notes"),
         "source": source_data(found),
         "corrections": corrections_data(found),
         "jsonld": jsonld_base(
@@ -474,21 +517,15 @@ def exchange(key, as_of):
 
 
 def quote(key, as_of):
-    """A quote card: the words, the speaker, their roles that day, context and date."""
+    """A quote card: the words, who said them (roles that day), context, date and source."""
     pk = parse_uuid("quote", key)
-    found = (
-        Quote.objects.public(as_of=as_of)
-        .select_related("speaker", "outlet")
-        .prefetch_related(roles_prefetch("roles"), "translations", "corrections")
-        .filter(uuid=pk)
-        .first()
-    )
+    found = statements(Quote, as_of).prefetch_related("translations").filter(uuid=pk).first()
     if found is None:
         unavailable(Quote, "quote", key, uuid=pk)
     lang = translation.get_language()
-    translated = next((t for t in found.translations.all() if t.language == lang), None)
-    if translated is not None and found.language != lang:
-        text, text_lang = translated.text, lang
+    translated_text = next((t for t in found.translations.all() if t.language == lang), None)
+    if translated_text is not None and found.language != lang:
+        text, text_lang = translated_text.text, lang
         note = _("Translated from %(language)s.") % {"language": found.get_language_display()}
     else:
         text, text_lang = found.text, found.language
@@ -497,14 +534,7 @@ def quote(key, as_of):
             if found.language != lang
             else None
         )
-    source = speaker_data(
-        found.speaker,
-        found.roles.all(),
-        found.context,
-        found.said_on,
-        found.source_name,
-        found.source_url,
-    )
+    source = statement_source(found)
     return {
         "title": _("Quote"),
         "uuid": str(found.uuid),
@@ -520,64 +550,149 @@ def quote(key, as_of):
             _("Quote"),
             text=text,
             inLanguage=text_lang,
-            spokenByCharacter={"@type": "Person", "name": found.speaker.full_name},
-            creator={"@type": "Person", "name": found.speaker.full_name},
+            spokenByCharacter=jsonld_speaker(source),
+            creator=jsonld_speaker(source),
             dateCreated=found.said_on.isoformat(),
             isBasedOn=web_url(found.source_url),
         ),
     }
 
 
-CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 240, 28
+def exchange_items(exchanges, as_of, count):
+    """One bar per exchange, at its date; a draft agreement stays unnamed."""
+    found = list(exchanges.order_by("date", "pk"))
+    agreement_ids = {item.agreement_id for item in found if item.agreement_id}
+    agreements = {
+        agreement.pk: translated(agreement, "title")
+        for agreement in Agreement.objects.public(as_of=as_of).filter(pk__in=agreement_ids)
+    }
+    width = min(max(60 / count, 0.6), 2.5)
+    return [
+        {
+            "date": date_data(item.date),
+            "end": None,
+            "label": date_words(item.date),
+            "count": 1,
+            "undisclosed": 0 if item.returned_figure.is_known else 1,
+            "returned": figure_data(item.returned_figure),
+            "counts_toward_tally": item.counts_toward_tally,
+            "agreement": agreements.get(item.agreement_id),
+            "stack": [("counted" if item.counts_toward_tally else "separate", item.returned_figure)],
+            "start": item.date,
+            "width": width,
+            "centre": True,
+        }
+        for item in found
+    ]
+
+
+def period_label(start, period):
+    if period == "month":
+        return dateformat.format(start, _("F Y"))
+    if period == "quarter":
+        return _("Q%(quarter)s %(year)s") % {"quarter": (start.month - 1) // 3 + 1, "year": start.year}
+    return str(start.year)
+
+
+def period_items(exchanges, period):
+    """One bar per period, counted exchanges and separate-case stages stacked."""
+    items = []
+    for row in chart.sums_by_period(exchanges, period):
+        parts = [figure for figure in (row["counted"], row["separate"]) if figure is not None]
+        empty = figure_data(Figure(0))
+        items.append(
+            {
+                "date": date_data(row["start"]),
+                "end": date_data(row["end"]),
+                "label": period_label(row["start"], period),
+                "count": row["count"],
+                "undisclosed": row["undisclosed"],
+                "returned": figure_data(sum_figures(parts)),
+                "counted": figure_data(row["counted"]) if row["counted"] else empty,
+                "separate": figure_data(row["separate"]) if row["separate"] else empty,
+                "stack": [("counted", row["counted"]), ("separate", row["separate"])],
+                "start": row["start"],
+                "last": row["end"],
+                "centre": False,
+            }
+        )
+    return items
 
 
 def timeline(as_of):
-    """People returned per exchange over time, undisclosed figures marked as such."""
-    exchanges = list(
-        Exchange.objects.public(as_of=as_of).select_related("agreement").order_by("date", "pk")
-    )
-    if not exchanges:
-        raise BoxUnavailable("timeline")
-    top = max((e.returned or 0 for e in exchanges), default=0) or 1
-    slot = (CHART_WIDTH - CHART_PAD) / len(exchanges)
-    bar_width = max(min(slot * 0.7, 40), 2)
-    plot_height = CHART_HEIGHT - CHART_PAD
-    points = []
-    for index, item in enumerate(exchanges):
-        figure = item.returned_figure
-        height = round(plot_height * (figure.value / top), 1) if figure.is_known else 0
-        points.append(
-            {
-                "date": date_data(item.date),
-                "returned": figure_data(figure),
-                "counts_toward_tally": item.counts_toward_tally,
-                "agreement": (
-                    item.agreement.title if item.agreement and item.agreement.is_public else None
-                ),
-                "x": round(CHART_PAD + index * slot + (slot - bar_width) / 2, 1),
-                "y": round(plot_height - height, 1),
-                "width": round(bar_width, 1),
-                "height": height,
-                "label": _("%(date)s: %(returned)s")
-                % {
-                    "date": date_data(item.date)["words"],
-                    "returned": figure.words(),
-                },
-            }
-        )
-    undisclosed = sum(1 for point in points if point["returned"]["value"] is None)
+    """
+    People returned on a real time axis: a bar per exchange, or, past a set
+    number of bars, per month, quarter or year as summed by the database.
+    """
     title = _("Prisoner exchanges over time")
-    description = npgettext(
-        "timeline",
-        "People returned to Ukraine in %(count)s exchange recorded from %(first)s to %(last)s.",
-        "People returned to Ukraine in each of %(count)s exchanges recorded from %(first)s "
-        "to %(last)s.",
-        len(points),
-    ) % {
-        "count": len(points),
-        "first": points[0]["date"]["words"],
-        "last": points[-1]["date"]["words"],
-    }
+    exchanges = Exchange.objects.public(as_of=as_of)
+    count, first, last = chart.span(exchanges)
+    if not count:
+        if as_of is None:
+            description = _("No exchange has been recorded yet.")
+        else:
+            description = _("No exchange had been recorded by %(date)s.") % {
+                "date": date_words(as_of)
+            }
+        return {
+            "title": title,
+            "description": description,
+            "period": None,
+            "points": [],
+            "ticks": [],
+            "chart": None,
+            "jsonld": jsonld_base("Dataset", title, description=description),
+        }
+    period = chart.period_for(count, first, last, app_settings.TIMELINE_MAX_BARS)
+    if period is None:
+        items = exchange_items(exchanges, as_of, count)
+        axis = chart.Axis(first, last)
+    else:
+        items = period_items(exchanges, period)
+        axis = chart.Axis(items[0]["start"], items[-1]["last"])
+    top = max(
+        (sum(figure.value for _kind, figure in item["stack"] if figure and figure.is_known))
+        for item in items
+    )
+    for item in items:
+        stack = item.pop("stack")
+        item["segments"] = chart.stack(stack, top)
+        start = item.pop("start")
+        if item.pop("centre"):
+            item["x"] = round(axis.x(start) - item["width"] / 2, 2)
+        else:
+            days = (item.pop("last") - start).days + 1
+            item["width"] = round(axis.width(days) * 0.8, 2)
+            item["x"] = round(axis.x(start) + axis.width(days) * 0.1, 2)
+        item["tooltip"] = _("%(date)s: %(returned)s") % {
+            "date": item["label"],
+            "returned": item["returned"]["words"],
+        }
+    undisclosed = sum(item["undisclosed"] for item in items)
+    words = {"count": count, "first": date_words(first), "last": date_words(last)}
+    if period is None:
+        description = npgettext(
+            "timeline",
+            "People returned to Ukraine in %(count)s exchange recorded from %(first)s to %(last)s.",
+            "People returned to Ukraine in each of %(count)s exchanges recorded from %(first)s "
+            "to %(last)s.",
+            count,
+        ) % words
+    else:
+        description = {
+            "month": _(
+                "People returned to Ukraine in %(count)s exchanges recorded from %(first)s to "
+                "%(last)s, summed by month."
+            ),
+            "quarter": _(
+                "People returned to Ukraine in %(count)s exchanges recorded from %(first)s to "
+                "%(last)s, summed by quarter."
+            ),
+            "year": _(
+                "People returned to Ukraine in %(count)s exchanges recorded from %(first)s to "
+                "%(last)s, summed by year."
+            ),
+        }[period] % words
     if undisclosed:
         description += " " + npgettext(
             "timeline",
@@ -588,14 +703,15 @@ def timeline(as_of):
     return {
         "title": title,
         "description": description,
-        "points": points,
+        "period": period,
+        "points": items,
+        "ticks": chart.ticks(first, last, axis),
         "chart": {
-            "width": CHART_WIDTH,
-            "height": CHART_HEIGHT,
-            "baseline": plot_height,
-            "left": CHART_PAD,
-            "top_value": Figure(top).words(),
-            "marker_y": plot_height - 14,
+            "height": chart.HEIGHT,
+            "top": chart.TOP,
+            "baseline": chart.BASELINE,
+            "label_y": chart.BASELINE + 18,
+            "top_value": Figure(top).words() if top else None,
         },
         "jsonld": jsonld_base("Dataset", title, description=description),
     }

@@ -19,6 +19,9 @@ DEFAULTS = {
     "CHANGES_SETTLE_SECONDS": 2,
     # Cursors older than this get 410 Gone: resync from the start.
     "CHANGES_RETENTION_DAYS": 365,
+    # The timeline draws a bar per exchange up to this many, then sums by month,
+    # quarter or year, so its size and cost do not grow with the data.
+    "TIMELINE_MAX_BARS": 120,
     # Starting iframe sizes; the resize script fits the height to the content.
     "EMBED_WIDTH": 600,
     "EMBED_HEIGHTS": {

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from .api.authentication import key_from_request, partner_key
 from .api.throttling import PartnerRateThrottle
 from .models import Exchange, Quote, Tally
-from .wording import date_words, headline
+from .wording import attribution, date_words, headline
 
 ITEMS = 50
 
@@ -160,23 +160,23 @@ class TallyFeed(RecordFeed):
     def queryset(self):
         return (
             Tally.objects.public()
-            .select_related("agreement", "stated_by")
-            .prefetch_related("corrections")
+            .select_related("agreement", "stated_by", "stated_by_organisation")
+            .prefetch_related("corrections", "stated_by_roles")
         )
 
     def description_of(self, tally):
-        agreement, speaker = public(tally.agreement), public(tally.stated_by)
+        agreement = public(tally.agreement)
+        _kind, speaker, roles = attribution(tally)
         parts = [
             agreement.title if agreement else tally.get_scope_display(),
-            ", ".join(part for part in [speaker and speaker.full_name, tally.context] if part),
+            ", ".join(part for part in [speaker, *roles, tally.context] if part),
             tally.notes,
             tally.source,
         ]
         return ". ".join(part for part in parts if part)
 
     def item_author_name(self, tally):
-        speaker = public(tally.stated_by)
-        return speaker.full_name if speaker else None
+        return attribution(tally)[1]
 
     def item_link(self, tally):
         return reverse("exchanges:embed", args=["totals"]) + f"?as_of={tally.as_of.isoformat()}"
@@ -192,14 +192,17 @@ class QuoteFeed(RecordFeed):
         return _("What officials said, with their roles at the time.")
 
     def queryset(self):
-        return Quote.objects.public().select_related("speaker").prefetch_related("corrections")
+        return (
+            Quote.objects.public()
+            .select_related("speaker", "speaker_organisation")
+            .prefetch_related("corrections", "roles")
+        )
 
     def description_of(self, quote):
         return " ".join(part for part in [quote.text, quote.context, quote.source] if part)
 
     def item_author_name(self, quote):
-        speaker = public(quote.speaker)
-        return speaker.full_name if speaker else None
+        return attribution(quote)[1]
 
     def item_link(self, quote):
         return reverse("exchanges:embed", args=["quote", quote.uuid])

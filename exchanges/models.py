@@ -19,7 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
-from .figures import Figure, FigureAttribute, Precision, figure_constraints
+from .arithmetic import total
+from .figures import (
+    Figure,
+    FigureAttribute,
+    Precision,
+    figure_constraints,
+    precision_field,
+    upper_field,
+)
 
 
 class Status(models.TextChoices):
@@ -58,20 +66,27 @@ class RecordQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED, published_at__gt=now or timezone.now())
 
     def known_on(self, date):
-        """Records the world knew of on ``date``; dated records narrow this."""
-        return self
+        """
+        Records stated or happened by ``date``, by their own date (a tally's as-of
+        date, an exchange's date, a quote's date); undated records always are.
+        """
+        field = self.model.dated_by
+        return self.filter(**{f"{field}__lte": date}) if field else self
 
     def public(self, as_of=None):
         """
         The one gate for what the outside world may see.
 
         Fact boxes, embeds, the API and the feeds all ask this method, so a
-        draft cannot leak through a door that forgot a filter.
+        draft cannot leak through a door that forgot a filter. Two clocks: the
+        publication state says whether a record is public *now*; ``as_of``
+        narrows to what had been stated or had happened by that date. When the
+        newsroom entered or published a record never moves it in time, so a
+        tally back-filled today shows in boxes pinned to its own date.
         """
         records = self.published()
         if as_of is not None:
-            # Known on that date, and published by the end of it.
-            records = records.known_on(as_of).filter(published_at__date__lte=as_of)
+            records = records.known_on(as_of)
         return records
 
 
@@ -145,6 +160,13 @@ class Record(models.Model):
         )
 
     corrected_fields = ()
+    # The field that places the record in time (a tally's as-of date, an
+    # exchange's date); boxes pinned to a date show records dated by then.
+    dated_by = None
+
+    def publication_errors(self):
+        """What must hold before readers may see this record: field name → message."""
+        return {}
 
     @property
     def is_scheduled(self):
@@ -230,6 +252,10 @@ class Organisation(Record):
     def __str__(self):
         return self.name
 
+    def names(self):
+        """The name in each language; None where it has not been translated."""
+        return {code: getattr(self, f"name_{code}") or None for code, _name in settings.LANGUAGES}
+
 
 class Person(Record):
     name = models.CharField(_("name"), max_length=200)
@@ -263,6 +289,14 @@ class Person(Record):
     @property
     def full_name(self):
         return f"{self.rank} {self.name}" if self.rank else self.name
+
+    def names(self):
+        """Rank and name in each language; None where the name has not been translated."""
+        names = {}
+        for code, _name in settings.LANGUAGES:
+            name, rank = getattr(self, f"name_{code}"), getattr(self, f"rank_{code}")
+            names[code] = (f"{rank} {name}" if rank else name) if name else None
+        return names
 
 
 class RoleQuerySet(models.QuerySet):
@@ -336,18 +370,100 @@ def not_in_future(field, date):
 
 
 def speaker_is_public(record, field):
-    """A published statement names a published person: readers see who said it."""
-    person = getattr(record, field) if getattr(record, f"{field}_id") else None
-    if record.status == Status.PUBLISHED and person is not None and not person.is_public:
+    """A published statement names a published speaker: readers see who said it."""
+    speaker = getattr(record, field) if getattr(record, f"{field}_id") else None
+    if speaker is not None and not speaker.is_public:
         return {
-            field: _("Publish %(person)s first: readers must see who said it.") % {"person": person}
+            field: _("Publish %(person)s first: readers must see who said it.")
+            % {"person": speaker}
         }
     return {}
 
 
-class AgreementQuerySet(RecordQuerySet):
-    def known_on(self, date):
-        return self.filter(concluded_on__lte=date)
+def source_given(record):
+    """Every published figure or quote says where it comes from."""
+    if record.source_name or record.source_url:
+        return {}
+    return {
+        "source_name": _(
+            "Give the source before publishing: the outlet or document and its date, "
+            "a link, or both. Readers and partners see it with the figures."
+        )
+    }
+
+
+class Statement(models.Model):
+    """
+    Something a person or an organisation said on a date: a tally or a quote.
+
+    The attribution (the speaker's name and roles, in each language) is kept as
+    it was published: a later edit of a role or a name does not rewrite it,
+    unless an editor applies that edit as a correction.
+    """
+
+    attribution = models.JSONField(
+        _("attribution as published"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("The speaker's name and roles as they were published."),
+    )
+
+    # Names of the speaker fields: a person, with roles, or an organisation.
+    person_field = roles_field = organisation_field = None
+
+    class Meta:
+        abstract = True
+
+    @property
+    def said_by(self):
+        """Who said it: the person, else the organisation; None before it is chosen."""
+        if getattr(self, f"{self.person_field}_id"):
+            return getattr(self, self.person_field)
+        if getattr(self, f"{self.organisation_field}_id"):
+            return getattr(self, self.organisation_field)
+        return None
+
+    def attribution_now(self):
+        """The attribution the speaker fields give today, in every language."""
+        speaker = self.said_by
+        if speaker is None:
+            return {}
+        roles = []
+        if speaker._meta.model_name == "person" and self.pk:
+            roles = [
+                {code: getattr(role, f"title_{code}") or None for code, _name in settings.LANGUAGES}
+                for role in getattr(self, self.roles_field).all()
+            ]
+        return {"kind": speaker._meta.model_name, "speaker": speaker.names(), "roles": roles}
+
+    def public_attribution(self):
+        """
+        The attribution readers see: as published (live for a record not yet
+        published), and nothing when the speaker is not public.
+        """
+        speaker = self.said_by
+        if speaker is None or not speaker.is_public:
+            return {}
+        if self.is_public and self.attribution:
+            return self.attribution
+        return self.attribution_now()
+
+    def freeze_attribution(self):
+        """Keep the attribution as published now; no version bump, no signal."""
+        self.attribution = self.attribution_now()
+        type(self).objects.filter(pk=self.pk).update(attribution=self.attribution)
+
+    def attribution_errors(self):
+        person = getattr(self, f"{self.person_field}_id")
+        organisation = getattr(self, f"{self.organisation_field}_id")
+        if person and organisation:
+            return {
+                self.organisation_field: _(
+                    "Choose who said it: a person or an organisation, not both."
+                )
+            }
+        return {}
 
 
 class Agreement(Record, Source):
@@ -399,8 +515,9 @@ class Agreement(Record, Source):
 
     # Changing these once published needs a public correction note.
     corrected_fields = ("concluded_on", "terms_en", "terms_uk")
+    dated_by = "concluded_on"
 
-    objects = AgreementQuerySet.as_manager()
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-concluded_on", "title"]
@@ -425,31 +542,24 @@ class Agreement(Record, Source):
 
 
 class ExchangeQuerySet(RecordQuerySet):
-    def known_on(self, date):
-        return self.filter(date__lte=date)
-
     def counted(self):
         """Exchanges that officials count toward the scheduled tally."""
         return self.filter(counts_toward_tally=True)
 
     def totals(self):
-        """How many exchanges, and the people returned in them as one Figure."""
-        row = self.aggregate(
-            exchanges=Count("pk"),
-            returned=Sum("returned"),
-            unknown=Count("pk", filter=Q(returned_precision=Precision.UNKNOWN)),
-            at_least=Count("pk", filter=Q(returned_precision=Precision.AT_LEAST)),
-            about=Count("pk", filter=Q(returned_precision=Precision.ABOUT)),
+        """How many exchanges, and the people returned in them as one honest Figure."""
+        # A sum of figures with one qualifier has that qualifier: add per qualifier
+        # in SQL (at most nine rows), then combine the nine with honest bounds.
+        rows = (
+            self.order_by()
+            .values("returned_precision")
+            .annotate(count=Count("pk"), value=Sum("returned"), upper=Sum("returned_upper"))
         )
-        if row["returned"] is None:
-            returned = Figure.unknown() if row["exchanges"] else Figure(0)
-        elif row["unknown"] or row["at_least"]:
-            returned = Figure(row["returned"], Precision.AT_LEAST)
-        elif row["about"]:
-            returned = Figure(row["returned"], Precision.ABOUT)
-        else:
-            returned = Figure(row["returned"])
-        return row["exchanges"], returned
+        count, figures = 0, []
+        for row in rows:
+            count += row["count"]
+            figures.append(Figure(row["value"], row["returned_precision"], row["upper"]))
+        return count, total(figures)
 
 
 class Exchange(Record, Source):
@@ -477,17 +587,11 @@ class Exchange(Record, Source):
         help_text=_("Stage of the agreement this exchange implements, from 1."),
     )
     returned = models.PositiveIntegerField(_("people returned"), null=True, blank=True)
-    returned_precision = models.CharField(
-        _("precision"),
-        max_length=10,
-        choices=Precision,
-        default=Precision.EXACT,
-        help_text=_("“at least” shows as “over 1,000”; “unknown” as “not disclosed”."),
-    )
+    returned_precision = precision_field()
+    returned_upper = upper_field()
     handed_over = models.PositiveIntegerField(_("people handed over"), null=True, blank=True)
-    handed_over_precision = models.CharField(
-        _("precision"), max_length=10, choices=Precision, default=Precision.UNKNOWN
-    )
+    handed_over_precision = precision_field(default=Precision.UNKNOWN)
+    handed_over_upper = upper_field()
     categories = models.ManyToManyField(
         Category, verbose_name=_("categories"), blank=True, related_name="exchanges"
     )
@@ -516,9 +620,12 @@ class Exchange(Record, Source):
         "stage",
         "returned",
         "returned_precision",
+        "returned_upper",
         "handed_over",
         "handed_over_precision",
+        "handed_over_upper",
     )
+    dated_by = "date"
 
     objects = ExchangeQuerySet.as_manager()
 
@@ -566,16 +673,16 @@ class Exchange(Record, Source):
             )
         if self.stage is not None and self.stage < 1:
             errors["stage"] = _("Stages are numbered from 1.")
+        if self.status == Status.PUBLISHED:
+            errors = {**self.publication_errors(), **errors}
         if errors:
             raise ValidationError(errors)
 
-
-class TallyQuerySet(RecordQuerySet):
-    def known_on(self, date):
-        return self.filter(as_of__lte=date)
+    def publication_errors(self):
+        return source_given(self)
 
 
-class Tally(Record, Source):
+class Tally(Record, Source, Statement):
     """
     An official cumulative statement: “66 exchanges, 5,857 people” as of a date.
 
@@ -614,20 +721,30 @@ class Tally(Record, Source):
         help_text=_("Start of the count, e.g. 24 February 2022, the full-scale invasion."),
     )
     exchanges = models.PositiveIntegerField(_("exchanges"), null=True, blank=True)
-    exchanges_precision = models.CharField(
-        _("precision"), max_length=10, choices=Precision, default=Precision.EXACT
-    )
+    exchanges_precision = precision_field()
+    exchanges_upper = upper_field()
     returned = models.PositiveIntegerField(_("people returned"), null=True, blank=True)
-    returned_precision = models.CharField(
-        _("precision"), max_length=10, choices=Precision, default=Precision.EXACT
-    )
+    returned_precision = precision_field()
+    returned_upper = upper_field()
     stated_by = models.ForeignKey(
         Person,
-        verbose_name=_("stated by"),
+        verbose_name=_("stated by (person)"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="tallies",
+    )
+    stated_by_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("stated by (organisation)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tallies",
+        help_text=_(
+            "When an organisation made the statement itself, e.g. “the Coordination "
+            "Headquarters reported”, with no named spokesperson."
+        ),
     )
     stated_by_roles = models.ManyToManyField(
         Role,
@@ -662,11 +779,18 @@ class Tally(Record, Source):
         "counted_since",
         "exchanges",
         "exchanges_precision",
+        "exchanges_upper",
         "returned",
         "returned_precision",
+        "returned_upper",
+        "stated_by",
+        "stated_by_organisation",
+        "stated_by_roles",
     )
+    person_field, roles_field = "stated_by", "stated_by_roles"
+    organisation_field, dated_by = "stated_by_organisation", "as_of"
 
-    objects = TallyQuerySet.as_manager()
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-as_of", "-pk"]
@@ -687,6 +811,13 @@ class Tally(Record, Source):
                     "A tally about one agreement names it; a scheduled tally does not."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(stated_by__isnull=True) | Q(stated_by_organisation__isnull=True),
+                name="tally_stated_by_one_speaker",
+                violation_error_message=_(
+                    "Choose who said it: a person or an organisation, not both."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -704,14 +835,23 @@ class Tally(Record, Source):
         }
         if self.scope == self.Scope.AGREEMENT and self.agreement_id is None:
             errors["agreement"] = _("Choose the agreement this tally is about.")
-        errors.update(speaker_is_public(self, "stated_by"))
         if self.scope == self.Scope.SCHEDULED and self.agreement_id is not None:
             errors["agreement"] = _(
                 "A scheduled tally covers all scheduled exchanges; clear the agreement "
                 "or change the scope to “one agreement”."
             )
+        errors.update(self.attribution_errors())
+        if self.status == Status.PUBLISHED:
+            errors = {**self.publication_errors(), **errors}
         if errors:
             raise ValidationError(errors)
+
+    def publication_errors(self):
+        return {
+            **source_given(self),
+            **speaker_is_public(self, "stated_by"),
+            **speaker_is_public(self, "stated_by_organisation"),
+        }
 
     def recorded_exchanges(self):
         """The exchanges published here, dated up to the tally's date, within its scope."""
@@ -728,13 +868,8 @@ class Tally(Record, Source):
         return self.recorded_exchanges().totals()
 
 
-class QuoteQuerySet(RecordQuerySet):
-    def known_on(self, date):
-        return self.filter(said_on__lte=date)
-
-
-class Quote(Record, Source):
-    """A person's verbatim words, with the roles they held when they said them."""
+class Quote(Record, Source, Statement):
+    """Verbatim words of a person (with the roles they held that day) or of an organisation."""
 
     class Language(models.TextChoices):
         UKRAINIAN = "uk", _("Ukrainian")
@@ -746,7 +881,21 @@ class Quote(Record, Source):
         _("language"), max_length=8, choices=Language, default=Language.UKRAINIAN
     )
     speaker = models.ForeignKey(
-        Person, verbose_name=_("speaker"), on_delete=models.PROTECT, related_name="quotes"
+        Person,
+        verbose_name=_("speaker (person)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotes",
+    )
+    speaker_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("speaker (organisation)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotes",
+        help_text=_("When an organisation's statement is quoted, with no named spokesperson."),
     )
     roles = models.ManyToManyField(
         Role,
@@ -798,24 +947,56 @@ class Quote(Record, Source):
     corrections = GenericRelation("Correction")
 
     # Changing these once published needs a public correction note.
-    corrected_fields = ("text", "language", "said_on")
+    corrected_fields = (
+        "text",
+        "language",
+        "said_on",
+        "speaker",
+        "speaker_organisation",
+        "roles",
+    )
+    person_field, roles_field = "speaker", "roles"
+    organisation_field, dated_by = "speaker_organisation", "said_on"
 
-    objects = QuoteQuerySet.as_manager()
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-said_on", "-pk"]
         verbose_name = _("quote")
         permissions = [("publish_quote", _("Can publish, correct and unpublish quotes"))]
         verbose_name_plural = _("quotes")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(speaker__isnull=False, speaker_organisation__isnull=True)
+                    | Q(speaker__isnull=True, speaker_organisation__isnull=False)
+                ),
+                name="quote_has_one_speaker",
+                violation_error_message=_(
+                    "A quote has one speaker: a person or an organisation."
+                ),
+            ),
+        ]
 
     def __str__(self):
         text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
-        return f"{self.speaker}: “{text}”"
+        return f"{self.said_by}: “{text}”"
 
     def clean(self):
-        errors = {**not_in_future("said_on", self.said_on), **speaker_is_public(self, "speaker")}
+        errors = {**not_in_future("said_on", self.said_on), **self.attribution_errors()}
+        if not self.speaker_id and not self.speaker_organisation_id:
+            errors["speaker"] = _("Choose who said it: a person or an organisation.")
+        if self.status == Status.PUBLISHED:
+            errors = {**self.publication_errors(), **errors}
         if errors:
             raise ValidationError(errors)
+
+    def publication_errors(self):
+        return {
+            **source_given(self),
+            **speaker_is_public(self, "speaker"),
+            **speaker_is_public(self, "speaker_organisation"),
+        }
 
 
 class QuoteTranslation(models.Model):

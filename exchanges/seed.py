@@ -95,7 +95,7 @@ AGREEMENTS_UK = {
         "venue": "палац Чираган, Стамбул",
         "terms": "«всіх на всіх» для двох категорій; 6000 на 6000 тіл",
         "notes": (
-            "Виокремлено в окремий, позаплановий кейс; реалізується етапами; "
+            "Виокремлено в окремий, позаплановий випадок; реалізується етапами; "
             "остаточні цифри оголосять пізніше"
         ),
     },
@@ -110,6 +110,7 @@ AGREEMENTS_UK = {
 ARTICLE_DATE = datetime.date(2025, 7, 28)
 ARTICLE_TIME = datetime.time(17, 46)
 ARTICLE_SOURCE = "Ukrainska Pravda, 28 July 2025, 17:46"
+ARTICLE_SOURCE_UK = "«Українська правда», 28 липня 2025 р., 17:46"
 CONTEXT_EN = "in a comment to Ukrainska Pravda"
 CONTEXT_UK = "у коментарі «Українській правді»"
 
@@ -150,8 +151,8 @@ def yes_no(cell):
 def source_fields(cell):
     cell = cell.strip()
     if cell.startswith(("http://", "https://")):
-        return {"source_url": cell, "source_name": ""}
-    return {"source_name": cell, "source_url": ""}
+        return {"source_url": cell, "source_name_en": ""}
+    return {"source_name_en": cell, "source_url": ""}
 
 
 def figure_fields(name, value, precision):
@@ -174,6 +175,8 @@ class Loader:
         if created:
             for field, values in (m2m or {}).items():
                 getattr(obj, field).set(values)
+            if hasattr(obj, "freeze_attribution") and obj.status == Status.PUBLISHED:
+                obj.freeze_attribution()
             self.created += 1
         else:
             self.kept += 1
@@ -311,7 +314,8 @@ class Loader:
             "context_en": CONTEXT_EN,
             "context_uk": CONTEXT_UK,
             "outlet": outlet,
-            "source_name": ARTICLE_SOURCE,
+            "source_name_en": ARTICLE_SOURCE,
+            "source_name_uk": ARTICLE_SOURCE_UK,
             **published_on(ARTICLE_DATE, ARTICLE_TIME),
         }
         self.ensure(
@@ -338,13 +342,13 @@ class Loader:
                 "exchanges": None,
                 "exchanges_precision": Precision.UNKNOWN,
                 "returned": 1000,
-                "returned_precision": Precision.AT_LEAST,
+                "returned_precision": Precision.OVER,
                 "notes_en": (
                     "Classified as a separate, unscheduled case, not part of the scheduled "
                     "tally; final figures to be announced later."
                 ),
                 "notes_uk": (
-                    "Виокремлено в окремий, позаплановий кейс, що не входить до "
+                    "Виокремлено в окремий, позаплановий випадок, що не входить до "
                     "планового підрахунку; остаточні цифри оголосять пізніше."
                 ),
             },
@@ -363,7 +367,8 @@ class Loader:
                 "said_on": ARTICLE_DATE,
                 "agreement": agreements["istanbul-2"],
                 "tally": istanbul,
-                "source_name": ARTICLE_SOURCE,
+                "source_name_en": ARTICLE_SOURCE,
+                "source_name_uk": ARTICLE_SOURCE_UK,
                 **published_on(ARTICLE_DATE, ARTICLE_TIME),
             },
             m2m={"roles": roles},

@@ -37,22 +37,22 @@ class RoleTranslationOptions(TranslationOptions):
 
 @register(Agreement)
 class AgreementTranslationOptions(TranslationOptions):
-    fields = ("title", "venue", "terms", "notes")
+    fields = ("title", "venue", "terms", "notes", "source_name")
 
 
 @register(Exchange)
 class ExchangeTranslationOptions(TranslationOptions):
-    fields = ("notes",)
+    fields = ("notes", "source_name")
 
 
 @register(Tally)
 class TallyTranslationOptions(TranslationOptions):
-    fields = ("context", "notes")
+    fields = ("context", "notes", "source_name")
 
 
 @register(Quote)
 class QuoteTranslationOptions(TranslationOptions):
-    fields = ("context",)
+    fields = ("context", "source_name")
 
 
 @register(Correction)

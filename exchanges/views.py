@@ -109,11 +109,11 @@ def oembed(request):
         {
             "version": "1.0",
             "type": "rich",
-            "title": box["title"],
+            "title": str(box["title"]),
             "provider_name": app_settings.PROVIDER_NAME,
             "provider_url": request.build_absolute_uri("/"),
             "cache_age": app_settings.OEMBED_CACHE_AGE,
-            "html": str(iframe_snippet(src, box["title"], kind, script, height)),
+            "html": str(iframe_snippet(src, str(box["title"]), kind, script, height)),
             "width": width,
             "height": height,
         },

@@ -5,10 +5,12 @@ the API share. Figures themselves are worded by ``Figure.words``.
 """
 
 from django.utils import dateformat
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext
 
-from .figures import Precision
+from .editor_text import chosen
+from .figures import GOVERNED_CASE
 
 NBSP = "\N{NO-BREAK SPACE}"
 
@@ -26,28 +28,60 @@ def join_words(items):
     return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
-def people_words(figure):
+def quantity_case(figure, case):
+    """The case of the noun after a figure: the qualifier's own, or the sentence's."""
+    return GOVERNED_CASE.get(figure.precision, case)
+
+
+def people_words(figure, case="accusative"):
     """
     “5,857 people”, “понад 1 000 осіб”, “близько 21 особи”: the noun agrees with
-    the number, and with “about”, which governs its own case in Ukrainian.
-    None when the number was not disclosed: there is no number to agree with.
+    the number (the upper end of a range) and takes the case the qualifier
+    governs, else the case of the sentence (``case``). None when the number was
+    not disclosed: there is no number to agree with.
     """
     if not figure.is_known:
         return None
-    if figure.precision == Precision.ABOUT:
-        noun = npgettext("people, about", "%(number)s person", "%(number)s people", figure.value)
+    case, count = quantity_case(figure, case), figure.count
+    if case == "genitive":
+        noun = npgettext("people, genitive", "%(number)s person", "%(number)s people", count)
+    elif case == "nominative":
+        noun = npgettext("people, nominative", "%(number)s person", "%(number)s people", count)
     else:
-        noun = npgettext("people returned", "%(number)s person", "%(number)s people", figure.value)
+        noun = npgettext("people, accusative", "%(number)s person", "%(number)s people", count)
     return noun % {"number": figure.words()}
 
 
-def exchanges_words(figure):
-    """“66 exchanges”, “66 обмінів”; None when not disclosed."""
+def exchanges_words(figure, case="nominative"):
+    """“66 exchanges”, “66 обмінів”, “до 21 обміну”; None when not disclosed."""
     if not figure.is_known:
         return None
-    return npgettext(
-        "exchanges count", "%(number)s exchange", "%(number)s exchanges", figure.value
-    ) % {"number": figure.words()}
+    case, count = quantity_case(figure, case), figure.count
+    if case == "genitive":
+        noun = npgettext(
+            "exchanges, genitive", "%(number)s exchange", "%(number)s exchanges", count
+        )
+    elif case == "accusative":
+        noun = npgettext(
+            "exchanges, accusative", "%(number)s exchange", "%(number)s exchanges", count
+        )
+    else:
+        noun = npgettext(
+            "exchanges, nominative", "%(number)s exchange", "%(number)s exchanges", count
+        )
+    return noun % {"number": figure.words()}
+
+
+def attribution(statement):
+    """
+    (kind, name, roles) of who made a statement, in the active language, as it
+    was published; (None, None, []) when the speaker is not public.
+    """
+    said = statement.public_attribution()
+    if not said:
+        return None, None, []
+    lang = get_language()
+    return said["kind"], chosen(said["speaker"], lang), [chosen(r, lang) for r in said["roles"]]
 
 
 def headline(record):
@@ -67,8 +101,8 @@ def headline(record):
         # A draft agreement stays unnamed.
         agreement = record.agreement if record.agreement_id else None
         subject = agreement.title if agreement and agreement.is_public else _("Official tally")
-        figures = [exchanges_words(record.exchanges_figure)]
         people = people_words(record.returned_figure)
+        figures = [exchanges_words(record.exchanges_figure)]
         figures.append(
             _("%(people)s returned") % {"people": people}
             if people
@@ -81,8 +115,8 @@ def headline(record):
         }
     if kind == "quote":
         text = record.text if len(record.text) <= 80 else record.text[:79] + "…"
-        speaker = record.speaker.full_name if record.speaker.is_public else _("Unnamed source")
-        return f"{speaker}: “{text}”"
+        _kind, speaker, _roles = attribution(record)
+        return f"{speaker or _('Unnamed source')}: “{text}”"
     if kind == "agreement":
         return record.title
     return record.name

@@ -74,17 +74,27 @@ def agreement(item, lang):
     }
 
 
+def said_by(item, lang):
+    """The speaker's name and roles as published, in ``lang``."""
+    said = item["attribution"] or {"speaker": {}, "roles": []}
+    return [words(said["speaker"], lang), *(words(role, lang) for role in said["roles"])]
+
+
+def speakers(item, person_field, organisation_field, rel, lang):
+    return {
+        "people": [party(item[person_field], rel, lang)],
+        "organisations": [party(item[organisation_field], rel, lang)],
+    }
+
+
 def tally(item, lang):
-    speaker = words((item["stated_by"] or {}).get("name"), lang)
-    roles = [words(role["title"], lang) for role in item["stated_by_roles"]]
     body = lines(
-        ", ".join(part for part in [speaker, *roles, words(item["context"], lang)] if part),
+        ", ".join(part for part in [*said_by(item, lang), words(item["context"], lang)] if part),
         words(item["notes"], lang),
     )
-    return body, {
-        "people": [party(item["stated_by"], "source", lang)],
-        "organisations": [party(item["outlet"], "outlet", lang)],
-    }
+    extra = speakers(item, "stated_by", "stated_by_organisation", "source", lang)
+    extra["organisations"].append(party(item["outlet"], "outlet", lang))
+    return body, extra
 
 
 def quote(item, lang):
@@ -92,11 +102,9 @@ def quote(item, lang):
     for translated in item["translations"]:
         if translated["language"] == lang:
             text, text_lang = translated["text"], lang
-    return text, {
-        "people": [party(item["speaker"], "speaker", lang)],
-        "organisations": [party(item["outlet"], "outlet", lang)],
-        "language": text_lang,
-    }
+    extra = speakers(item, "speaker", "speaker_organisation", "speaker", lang)
+    extra["organisations"].append(party(item["outlet"], "outlet", lang))
+    return text, {**extra, "language": text_lang}
 
 
 def person(item, lang):
@@ -149,10 +157,11 @@ def to_ninjs(item, lang="en"):
     if corrections:
         ninjs["descriptions"] = corrections
     source = item.get("source") or {}
-    if source.get("name") or source.get("url"):
+    source_name = words(source.get("name"), lang)
+    if source_name or source.get("url"):
         info = {"role": "source"}
-        if source.get("name"):
-            info["name"] = source["name"]
+        if source_name:
+            info["name"] = source_name
         if source.get("url"):
             info["uri"] = source["url"]
         ninjs["infoSources"] = [info]

@@ -9,8 +9,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 TITLE = "Prisoner exchanges API"
 DESCRIPTION = (
     "Sourced figures on prisoner-of-war exchanges for partner outlets. Every request "
-    "except `summary/` needs `Authorization: Api-Key <key>`. Figures carry their precision "
-    "(`exact`, `about`, `at_least`, `unknown`) and their wording in each language. "
+    "except `summary/` needs `Authorization: Api-Key <key>`. Figures carry their qualifier "
+    "as `precision` (`exact`, `about`, `over`, `at_least`, `nearly`, `fewer_than`, `up_to`, "
+    "`between` with an `upper` value, `unknown`) and their wording in each language. "
     "`changes/` gives exact incremental sync. Add `format=ninjs` for IPTC ninjs 3.1."
 )
 

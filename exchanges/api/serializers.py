@@ -41,23 +41,33 @@ REF = {
 @extend_schema_field(
     {
         "type": "object",
-        "description": "A figure as the source gave it: value, precision and wording.",
+        "description": (
+            "A figure as the source gave it: a value, its qualifier (precision) and its "
+            "wording. `over` is more than `value`; `at_least` may be exactly `value`; "
+            "`nearly`, `fewer_than` and `up_to` bound from above; `between` is the range "
+            "`value` to `upper`; `unknown` has no value."
+        ),
         "properties": {
             "value": {"type": "integer", "nullable": True},
+            "upper": {
+                "type": "integer",
+                "nullable": True,
+                "description": "The upper end of a range; null unless precision is between.",
+            },
             "precision": {"type": "string", "enum": Precision.values},
             "display": {"type": "object", "additionalProperties": {"type": "string"}},
         },
-        "required": ["value", "precision", "display"],
+        "required": ["value", "upper", "precision", "display"],
     }
 )
 class FigureField(serializers.Field):
-    """A Figure: ``{"value": 1000, "precision": "at_least", "display": {...}}``."""
+    """A Figure: ``{"value": 1000, "upper": null, "precision": "over", "display": {...}}``."""
 
     def __init__(self, **kwargs):
         super().__init__(read_only=True, **kwargs)
 
     def to_representation(self, figure):
-        return {"value": figure.value, "precision": figure.precision, "display": figure.display()}
+        return figure.data()
 
 
 @extend_schema_field(TRANSLATED)
@@ -108,17 +118,46 @@ class RefListField(RefField):
     {
         "type": "object",
         "properties": {
-            "name": {"type": "string", "nullable": True},
+            "name": TRANSLATED,
             "url": {"type": "string", "format": "uri", "nullable": True},
         },
     }
 )
 class SourceField(serializers.Field):
+    """Where the figures come from: a name in each language, a link, or both."""
+
     def __init__(self, **kwargs):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, record):
-        return {"name": record.source_name or None, "url": record.source_url or None}
+        return {
+            "name": {code: getattr(record, f"source_name_{code}") or None for code in languages()},
+            "url": record.source_url or None,
+        }
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "description": (
+            "Who made the statement, worded as it was published: the speaker's name and "
+            "roles that day in each language (a later edit of a role does not change "
+            "them). `kind` is `person` or `organisation`; null when the speaker is not public."
+        ),
+        "properties": {
+            "kind": {"type": "string", "enum": ["person", "organisation"]},
+            "speaker": TRANSLATED,
+            "roles": {"type": "array", "items": TRANSLATED},
+        },
+    }
+)
+class AttributionField(serializers.Field):
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, statement):
+        return statement.public_attribution() or None
 
 
 @extend_schema_field(
@@ -330,7 +369,9 @@ class TallySerializer(RecordSerializer):
     exchanges = FigureField(source="exchanges_figure")
     returned = FigureField(source="returned_figure")
     stated_by = RefField("person-detail", name=True)
+    stated_by_organisation = RefField("organisation-detail", name=True)
     stated_by_roles = RolesField()
+    attribution = AttributionField()
     context = TranslatedField()
     outlet = RefField("organisation-detail", name=True)
     notes = TranslatedField()
@@ -348,7 +389,9 @@ class TallySerializer(RecordSerializer):
             "exchanges",
             "returned",
             "stated_by",
+            "stated_by_organisation",
             "stated_by_roles",
+            "attribution",
             "context",
             "outlet",
             "notes",
@@ -369,7 +412,9 @@ class QuoteSerializer(RecordSerializer):
     )
     translations = QuoteTranslationSerializer(many=True, read_only=True)
     speaker = RefField("person-detail", name=True)
+    speaker_organisation = RefField("organisation-detail", name=True)
     roles = RolesField()
+    attribution = AttributionField()
     context = TranslatedField()
     outlet = RefField("organisation-detail", name=True)
     exchange = RefField("exchange-detail")
@@ -386,7 +431,9 @@ class QuoteSerializer(RecordSerializer):
             "language",
             "translations",
             "speaker",
+            "speaker_organisation",
             "roles",
+            "attribution",
             "context",
             "outlet",
             "said_on",

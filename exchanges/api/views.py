@@ -75,7 +75,7 @@ def public_records(kind):
     if kind == "tally":
         return (
             Tally.objects.public()
-            .select_related("agreement", "stated_by", "outlet")
+            .select_related("agreement", "stated_by", "stated_by_organisation", "outlet")
             .prefetch_related(
                 Prefetch("stated_by_roles", Role.objects.select_related("organisation")),
                 "corrections",
@@ -84,7 +84,9 @@ def public_records(kind):
     if kind == "quote":
         return (
             Quote.objects.public()
-            .select_related("speaker", "outlet", "exchange", "agreement", "tally")
+            .select_related(
+                "speaker", "speaker_organisation", "outlet", "exchange", "agreement", "tally"
+            )
             .prefetch_related(
                 Prefetch("roles", Role.objects.select_related("organisation")),
                 "translations",
@@ -258,7 +260,7 @@ class SummaryView(APIView):
         except boxes.BoxError as error:
             name = "lang" if "language" in str(error) else "as_of"
             raise ValidationError({name: [str(error)]}) from None
-        except boxes.BoxUnavailable:
+        if box["tally"] is None:
             return Response(
                 {"detail": _("There are no published figures for this date.")},
                 status=status.HTTP_404_NOT_FOUND,

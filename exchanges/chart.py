@@ -1,0 +1,163 @@
+"""
+The timeline chart: exchanges on a real time axis, bounded whatever the data size.
+
+Up to ``TIMELINE_MAX_BARS`` exchanges are drawn one bar each, at their date;
+beyond that the database sums them by month, quarter or year, so the queries,
+the page and its render cost stay the same at 100,000 exchanges as at 100.
+Positions are percentages of the chart's width and heights are pixels, so the
+chart stretches with the page while its text keeps its size.
+"""
+
+import datetime
+import math
+
+from django.db.models import Count, Max, Min, Sum
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+
+from .arithmetic import total
+from .figures import Figure
+
+PERIODS = {"month": (TruncMonth, 1), "quarter": (TruncQuarter, 3), "year": (TruncYear, 12)}
+# Months between date ticks, tried from the finest; short labels fit seven at 320 px.
+TICK_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)
+MIN_TICKS, MAX_TICKS = 4, 7
+# Pixel geometry of the SVG: bars stand on the baseline, tick labels below it.
+HEIGHT, TOP, BASELINE = 236, 22, 200
+LEFT, RIGHT = 2.0, 98.0  # the plot's horizontal extent, in percent
+
+
+def add_months(date, months):
+    index = date.year * 12 + date.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def span(exchanges):
+    """(count, first date, last date) of the exchanges, in one query."""
+    row = exchanges.aggregate(count=Count("pk"), first=Min("date"), last=Max("date"))
+    return row["count"], row["first"], row["last"]
+
+
+def period_for(count, first, last, max_bars):
+    """None to draw each exchange, else the period to sum them by."""
+    if count <= max_bars:
+        return None
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    for period, (_trunc, length) in PERIODS.items():
+        if math.ceil(months / length) <= max_bars:
+            return period
+    return "year"
+
+
+def sums_by_period(exchanges, period):
+    """
+    Per period and per counted/separate: how many exchanges, how many undisclosed,
+    and the people returned as one honest Figure. Summed in SQL, one row per
+    period, side and qualifier.
+    """
+    trunc = PERIODS[period][0]("date")
+    rows = (
+        exchanges.order_by()
+        .annotate(period=trunc)
+        .values("period", "counts_toward_tally", "returned_precision")
+        .annotate(count=Count("pk"), value=Sum("returned"), upper=Sum("returned_upper"))
+        .order_by("period")
+    )
+    periods = {}
+    for row in rows:
+        start = row["period"]
+        if isinstance(start, datetime.datetime):
+            start = start.date()
+        side = "counted" if row["counts_toward_tally"] else "separate"
+        bucket = periods.setdefault(
+            start, {"count": 0, "undisclosed": 0, "counted": [], "separate": []}
+        )
+        bucket["count"] += row["count"]
+        figure = Figure(row["value"], row["returned_precision"], row["upper"])
+        if not figure.is_known:
+            bucket["undisclosed"] += row["count"]
+        bucket[side].append(figure)
+    return [
+        {
+            "start": start,
+            "end": add_months(start, PERIODS[period][1]) - datetime.timedelta(days=1),
+            "count": bucket["count"],
+            "undisclosed": bucket["undisclosed"],
+            "counted": total(bucket["counted"]) if bucket["counted"] else None,
+            "separate": total(bucket["separate"]) if bucket["separate"] else None,
+        }
+        for start, bucket in sorted(periods.items())
+    ]
+
+
+class Axis:
+    """Dates to horizontal positions, in percent of the chart's width."""
+
+    def __init__(self, first, last):
+        self.first = first
+        self.days = max((last - first).days, 1)
+        self.single = first == last
+
+    def x(self, date):
+        if self.single:
+            return 50.0
+        return round(LEFT + (RIGHT - LEFT) * (date - self.first).days / self.days, 2)
+
+    def width(self, days):
+        """The width of a stretch of ``days``, in percent."""
+        return (RIGHT - LEFT) * days / self.days
+
+
+def tick_label(date, step):
+    """“2024” at a year's start, a short month name elsewhere (“Jul”, “Лип”)."""
+    if date.month == 1 or step >= 12:
+        return str(date.year)
+    return dateformat.format(date, "M")
+
+
+def ticks(first, last, axis):
+    """At least four date ticks, at most seven, on month starts where the span allows."""
+    chosen = []
+    for step in TICK_STEPS:
+        start = add_months(first, 0 if first.day == 1 else 1)
+        while (start.year * 12 + start.month - 1) % step:
+            start = add_months(start, 1)
+        dates = []
+        while start <= last:
+            dates.append(start)
+            start = add_months(start, step)
+        if len(dates) <= MAX_TICKS:
+            chosen = [(date, tick_label(date, step)) for date in dates]
+            break
+    if len(chosen) < MIN_TICKS and not axis.single:
+        # A span of a few months: four evenly spaced days.
+        days = (last - first).days
+        dates = [first + datetime.timedelta(days=round(days * i / 3)) for i in range(4)]
+        chosen = [(date, dateformat.format(date, _("j M"))) for date in dates]
+    elif axis.single:
+        chosen = [(first, dateformat.format(first, _("j M Y")))]
+    result = []
+    for date, label in chosen:
+        x = axis.x(date)
+        anchor = "start" if x < 8 else "end" if x > 92 else "middle"
+        result.append({"x": x, "label": label, "iso": date.isoformat(), "anchor": anchor})
+    return result
+
+
+def bar_height(figure, top):
+    """Pixels for a figure's number (its stated value); none for an undisclosed one."""
+    if figure is None or not figure.is_known or not top:
+        return 0
+    return round((BASELINE - TOP) * figure.value / top, 1)
+
+
+def stack(figures, top):
+    """Segments from the baseline up, one per (kind, figure) with a number."""
+    segments, y = [], BASELINE
+    for kind, figure in figures:
+        height = bar_height(figure, top)
+        if height:
+            y -= height
+            segments.append({"kind": kind, "y": round(y, 1), "height": height})
+    return segments
