@@ -6,14 +6,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 from reversion.admin import VersionAdmin
 
-from .figures import Figure, Precision
-from .forms import QuoteForm, RecordForm, StageForm, TallyForm
+from .arithmetic import difference
+from .figures import Figure
+from .forms import QuoteForm, RecordForm, RoleForm, StageForm, TallyForm
 from .history import diffs, keep_workflow
 from .history import register as register_history
 from .models import (
@@ -29,11 +32,13 @@ from .models import (
     Quote,
     QuoteTranslation,
     Role,
+    Statement,
     Status,
     Tally,
     Transition,
 )
 from .rendering import render_box, snippets
+from .services import correct_attributions
 
 # Before VersionAdmin registers the models itself, without our exclusions.
 register_history()
@@ -47,6 +52,7 @@ RECORD_FIELDS = (
             ("uuid", "version"),
             ("created_at", "updated_at"),
             "expected_version",
+            "confirmed",
         ]
     },
 )
@@ -59,7 +65,37 @@ RECORD_READONLY = [
     "created_at",
     "updated_at",
 ]
-SOURCE_FIELDS = (_("Source"), {"fields": [("source_name", "source_url")]})
+SOURCE_FIELDS = (
+    _("Source"),
+    {
+        "fields": ["source_name", "source_url"],
+        "description": _(
+            "Required to publish an exchange, a tally or a quote: the outlet or document "
+            "and its date, a link, or both. Fact boxes print it in both languages."
+        ),
+    },
+)
+FIGURES_HELP = _(
+    "Enter each figure as the source gave it, with its qualifier: “over a thousand” is "
+    "1,000 and “over”; “at least 7,000” is 7,000 and “at least”; “1,000 to 1,200” is "
+    "1,000, “between” and 1,200 as the upper number. Leave the number empty and choose "
+    "“unknown” when it was not disclosed."
+)
+
+
+def gap_words(official, recorded, noun):
+    """How far the official figure is above the recorded one, as far as can be told."""
+    gap = difference(official, recorded)
+    more = gap.figure()
+    if more is not None:
+        if more == Figure(0):
+            return _("%(noun)s: none") % {"noun": noun}
+        if more.is_known:
+            return _("%(noun)s: %(gap)s more than recorded") % {"noun": noun, "gap": more.words()}
+    fewer = (-gap).figure()
+    if fewer is not None and fewer.is_known and fewer.value:
+        return _("%(noun)s: %(gap)s fewer than recorded") % {"noun": noun, "gap": fewer.words()}
+    return _("%(noun)s: cannot be told from these figures") % {"noun": noun}
 
 
 class PublicationFilter(admin.SimpleListFilter):
@@ -152,6 +188,16 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
             if obj.can_make(transition)
             and (transition not in EDITORS_ONLY or self.has_publish_permission(request))
         ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        transition = request.POST.get("_transition") if request.method == "POST" else None
+        # Refused before the form is checked: a reporter is not shown an editor's warnings.
+        if transition and (
+            transition not in Transition.values
+            or (transition in EDITORS_ONLY and not self.has_publish_permission(request))
+        ):
+            raise PermissionDenied
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
@@ -246,13 +292,30 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
             }
         return super().history_view(request, object_id, extra_context)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        record = form.instance
+        if not isinstance(record, Statement) or record.status != Status.PUBLISHED:
+            return
+        said = {record.person_field, record.roles_field, record.organisation_field}
+        # Published as it stands now; later edits of roles or names do not rewrite it.
+        if not record.attribution or said & set(form.changed_data):
+            record.freeze_attribution()
+
     def make_transition(self, request, queryset, transition):
         moved = skipped = 0
         reversion.set_comment(Transition(transition).label)
         for record in queryset:
-            if record.can_make(transition):
+            errors = record.publication_errors() if transition == Transition.PUBLISH else {}
+            if errors:
+                for message in errors.values():
+                    self.message_user(request, f"{record}: {message}", messages.ERROR)
+                skipped += 1
+            elif record.can_make(transition):
                 record.make(transition, request.user)
                 record.save()
+                if isinstance(record, Statement) and not record.attribution:
+                    record.freeze_attribution()
                 moved += 1
             else:
                 skipped += 1
@@ -337,28 +400,110 @@ class PersonAdmin(RecordAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
     autocomplete_fields = ["photo_credit"]
     inlines = [RoleInline]
+    readonly_fields = [*RECORD_READONLY, "cited_in"]
     fieldsets = [
         (None, {"fields": ["name", "rank", "slug", ("photo", "photo_credit")]}),
+        (_("Statements"), {"fields": ["cited_in"]}),
         RECORD_FIELDS,
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("roles")
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        edited = form.changed_data or any(formset.has_changed() for formset in formsets)
+        statements = form.instance.published_statements() if change and edited else []
+        if statements:
+            self.message_user(
+                request,
+                _(
+                    "%(count)s published statements cite %(person)s; they keep the name and "
+                    "roles they were published with. To reword them, open the role and apply "
+                    "the edit as a correction."
+                )
+                % {"count": len(statements), "person": form.instance},
+                messages.WARNING,
+            )
+
+    @admin.display(description=_("published statements"))
+    def cited_in(self, person):
+        return statement_links(person.published_statements() if person.pk else [])
+
     @admin.display(description=_("roles"))
     def current_roles(self, person):
         return "; ".join(role.title for role in person.roles.all() if role.ended_on is None)
 
 
+def statement_links(statements):
+    """Links to statements' admin pages, for an editor deciding on a correction."""
+    if not statements:
+        return _("None.")
+    return format_html_join(
+        mark_safe("<br>"),
+        '<a href="{}">{}</a>',
+        (
+            (reverse(f"admin:exchanges_{s._meta.model_name}_change", args=[s.pk]), s)
+            for s in statements
+        ),
+    )
+
+
 @admin.register(Role)
 class RoleAdmin(TranslationAdmin):
-    """Registered so quotes and tallies can pick roles by autocomplete."""
+    """A person's role; editing it leaves published statements as they were published."""
 
+    form = RoleForm
     list_display = ["person", "title", "organisation", "started_on", "ended_on"]
     list_filter = ["organisation"]
     search_fields = ["title_en", "title_uk", "person__name_en", "person__name_uk"]
     autocomplete_fields = ["person", "organisation"]
     list_select_related = ["person", "organisation"]
+    readonly_fields = ["cited_in"]
+    fieldsets = [
+        (None, {"fields": ["person", "title", "organisation", ("started_on", "ended_on")]}),
+        (
+            _("Published statements"),
+            {
+                "fields": [
+                    "cited_in",
+                    "apply_to_published",
+                    "correction_note",
+                    "correction_note_uk",
+                ],
+            },
+        ),
+    ]
+
+    @admin.display(description=_("cited by these published statements"))
+    def cited_in(self, role):
+        return statement_links(role.published_statements() if role.pk else [])
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        statements = obj.published_statements() if change else []
+        if form.cleaned_data.get("apply_to_published"):
+            count = correct_attributions(
+                statements,
+                form.cleaned_data["correction_note"].strip(),
+                form.cleaned_data.get("correction_note_uk", "").strip(),
+                request.user,
+            )
+            self.message_user(
+                request,
+                _("Applied to %(count)s published statements, each with the correction note.")
+                % {"count": count},
+            )
+        elif statements and form.changed_data:
+            self.message_user(
+                request,
+                _(
+                    "%(count)s published statements cite this role; they keep the wording "
+                    "they were published with."
+                )
+                % {"count": len(statements)},
+                messages.WARNING,
+            )
 
 
 class ExchangeInline(admin.TabularInline):
@@ -373,8 +518,10 @@ class ExchangeInline(admin.TabularInline):
         "stage",
         "returned",
         "returned_precision",
+        "returned_upper",
         "handed_over",
         "handed_over_precision",
+        "handed_over_upper",
         "counts_toward_tally",
         "status",
         "expected_version",
@@ -447,14 +594,10 @@ class ExchangeAdmin(FactBoxAdminMixin, RecordAdmin):
             _("Figures"),
             {
                 "fields": [
-                    ("returned", "returned_precision"),
-                    ("handed_over", "handed_over_precision"),
+                    ("returned", "returned_precision", "returned_upper"),
+                    ("handed_over", "handed_over_precision", "handed_over_upper"),
                 ],
-                "description": _(
-                    "Enter each figure as the source gave it: “over a thousand” is 1,000 "
-                    "with precision “at least”; leave the number empty and choose "
-                    "“unknown” when it was not disclosed."
-                ),
+                "description": FIGURES_HELP,
             },
         ),
         (None, {"fields": ["categories", "mediators", "counts_toward_tally", "notes"]}),
@@ -483,14 +626,20 @@ class TallyAdmin(FactBoxAdminMixin, RecordAdmin):
         "agreement",
         "exchanges_display",
         "returned_display",
-        "stated_by",
+        "said_by",
         "publication",
     ]
     list_filter = [PublicationFilter, "scope", "agreement"]
-    list_select_related = ["agreement", "stated_by"]
+    list_select_related = ["agreement", "stated_by", "stated_by_organisation"]
     search_fields = ["context_en", "context_uk", "source_name", "stated_by__name_en"]
     date_hierarchy = "as_of"
-    autocomplete_fields = ["agreement", "stated_by", "stated_by_roles", "outlet"]
+    autocomplete_fields = [
+        "agreement",
+        "stated_by",
+        "stated_by_roles",
+        "stated_by_organisation",
+        "outlet",
+    ]
     readonly_fields = [*RECORD_READONLY, "recorded_comparison"]
     fieldsets = [
         (None, {"fields": [("as_of", "counted_since"), ("scope", "agreement")]}),
@@ -498,8 +647,8 @@ class TallyAdmin(FactBoxAdminMixin, RecordAdmin):
             _("Official figures"),
             {
                 "fields": [
-                    ("exchanges", "exchanges_precision"),
-                    ("returned", "returned_precision"),
+                    ("exchanges", "exchanges_precision", "exchanges_upper"),
+                    ("returned", "returned_precision", "returned_upper"),
                     "recorded_comparison",
                 ],
                 "description": _(
@@ -508,7 +657,22 @@ class TallyAdmin(FactBoxAdminMixin, RecordAdmin):
                 ),
             },
         ),
-        (_("Who said it"), {"fields": ["stated_by", "stated_by_roles", "context", "outlet"]}),
+        (
+            _("Who said it"),
+            {
+                "fields": [
+                    "stated_by",
+                    "stated_by_roles",
+                    "stated_by_organisation",
+                    "context",
+                    "outlet",
+                ],
+                "description": _(
+                    "A person, with the roles they held that day, or an organisation that "
+                    "made the statement itself."
+                ),
+            },
+        ),
         (_("Notes"), {"fields": ["notes"]}),
         SOURCE_FIELDS,
         RECORD_FIELDS,
@@ -522,6 +686,10 @@ class TallyAdmin(FactBoxAdminMixin, RecordAdmin):
     def returned_display(self, tally):
         return tally.returned_figure.words()
 
+    @admin.display(description=_("said by"))
+    def said_by(self, statement):
+        return statement.said_by or "—"
+
     @admin.display(description=_("recorded here"))
     def recorded_comparison(self, tally):
         if tally.pk is None or tally.as_of is None:
@@ -531,22 +699,16 @@ class TallyAdmin(FactBoxAdminMixin, RecordAdmin):
             "%(count)s published exchanges recorded in this scope up to this date, "
             "returning %(returned)s people."
         ) % {"count": count, "returned": returned.words()}
-        gaps = []
-        if tally.exchanges_figure.is_known and tally.exchanges != count:
-            gaps.append(_("%(n)s exchanges") % {"n": Figure(tally.exchanges - count).words()})
-        if (
-            tally.returned_figure.is_known
-            and returned.precision in (Precision.EXACT, Precision.ABOUT)
-            and tally.returned != returned.value
-        ):
-            # The gap is only as exact as the recorded sum. An “at least” sum gives no gap.
-            gap = Figure(tally.returned - returned.value, returned.precision)
-            gaps.append(_("%(n)s people") % {"n": gap.words()})
-        if gaps:
-            text += " " + _(
-                "Official minus recorded: %(gaps)s. Fact boxes publish the official figures."
-            ) % {"gaps": ", ".join(str(gap) for gap in gaps)}
-        return text
+        gaps = [
+            gap_words(tally.exchanges_figure, Figure(count), _("exchanges")),
+            gap_words(tally.returned_figure, returned, _("people")),
+        ]
+        return (
+            text
+            + " "
+            + _("Official minus recorded: %(gaps)s. Fact boxes publish the official figures.")
+            % {"gaps": "; ".join(str(gap) for gap in gaps)}
+        )
 
     def factbox_args(self, tally):
         """The box an article of the tally's date shows: totals, or the agreement's box."""
@@ -565,13 +727,32 @@ class QuoteAdmin(FactBoxAdminMixin, RecordAdmin):
     form = QuoteForm
     list_display = ["__str__", "said_on", "language", "context", "publication"]
     list_filter = [PublicationFilter, "language", "speaker"]
-    list_select_related = ["speaker"]
+    list_select_related = ["speaker", "speaker_organisation"]
     search_fields = ["text", "speaker__name_en", "speaker__name_uk", "context_en"]
     date_hierarchy = "said_on"
-    autocomplete_fields = ["speaker", "roles", "outlet", "exchange", "agreement", "tally"]
+    autocomplete_fields = [
+        "speaker",
+        "roles",
+        "speaker_organisation",
+        "outlet",
+        "exchange",
+        "agreement",
+        "tally",
+    ]
     inlines = [QuoteTranslationInline]
     fieldsets = [
-        (None, {"fields": ["text", "language", ("speaker", "said_on"), "roles"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "text",
+                    "language",
+                    ("speaker", "said_on"),
+                    "roles",
+                    "speaker_organisation",
+                ]
+            },
+        ),
         (_("Where it was said"), {"fields": ["context", "outlet"]}),
         (_("What it is about"), {"fields": ["exchange", "agreement", "tally"]}),
         SOURCE_FIELDS,

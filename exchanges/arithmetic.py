@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from .figures import Figure, Precision
 
+
 @dataclass(frozen=True)
 class Bound:
     """One end of a range: a number (None: unbounded) and whether it is excluded."""

@@ -20,11 +20,11 @@ from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext, pgettext
 
-from .conf import app_settings
 from . import chart
 from .arithmetic import total as sum_figures
+from .conf import app_settings
+from .editor_text import EditorText, compose, join, join_words, translated
 from .figures import Figure
-from .editor_text import EditorText, compose, join, translated
 from .models import Agreement, Exchange, Organisation, Quote, Role, Tally
 from .wording import attribution, date_words, exchanges_words, headline, people_words
 
@@ -146,11 +146,10 @@ def statement_source(statement):
     kind, speaker, roles = attribution(statement)
     context = translated(statement, "context")
     outlet = statement.outlet if statement.outlet_id and statement.outlet.is_public else None
-    outlet_name = translated(outlet, "name") if outlet else None
-    if outlet_name and context and str(outlet_name) in context:
-        outlet_name = None  # “in a comment to Ukrainska Pravda” names it already
+    # A context (“in a comment to Ukrainska Pravda”) names the outlet already.
+    outlet_name = translated(outlet, "name") if outlet and not context else None
     date = date_data(getattr(statement, statement.dated_by))
-    parts = [speaker, *roles, context, outlet_name, date["words"] if date else None]
+    parts = [speaker, join_words(roles), context, outlet_name, date["words"] if date else None]
     parts = [part for part in parts if part]
     if parts and isinstance(parts[0], EditorText):
         parts[0] = parts[0].capitalised()
@@ -233,7 +232,7 @@ def statements(model, as_of):
     return (
         model.objects.public(as_of=as_of)
         .select_related(model.person_field, model.organisation_field, "outlet")
-        .prefetch_related(roles_prefetch(model.roles_field), "corrections")
+        .prefetch_related(roles_prefetch(model.roles_field))
     )
 
 
@@ -312,8 +311,13 @@ def separate_cases(as_of):
 def totals(as_of):
     """The official tally as of a date, with separate cases kept apart from it."""
     title = _("Prisoner exchanges")
-    tally = statements(Tally, as_of).filter(scope=Tally.Scope.SCHEDULED).order_by("-as_of", "-pk")
-    tally = tally.first()
+    tally = (
+        statements(Tally, as_of)
+        .filter(scope=Tally.Scope.SCHEDULED)
+        .prefetch_related("corrections")
+        .order_by("-as_of", "-pk")
+        .first()
+    )
     separate = separate_cases(as_of)
     if tally is None:
         # Pinned before the first official figure: say so, in a box of its own.
@@ -519,7 +523,12 @@ def exchange(key, as_of):
 def quote(key, as_of):
     """A quote card: the words, who said them (roles that day), context, date and source."""
     pk = parse_uuid("quote", key)
-    found = statements(Quote, as_of).prefetch_related("translations").filter(uuid=pk).first()
+    found = (
+        statements(Quote, as_of)
+        .prefetch_related("translations", "corrections")
+        .filter(uuid=pk)
+        .first()
+    )
     if found is None:
         unavailable(Quote, "quote", key, uuid=pk)
     lang = translation.get_language()
@@ -577,7 +586,9 @@ def exchange_items(exchanges, as_of, count):
             "returned": figure_data(item.returned_figure),
             "counts_toward_tally": item.counts_toward_tally,
             "agreement": agreements.get(item.agreement_id),
-            "stack": [("counted" if item.counts_toward_tally else "separate", item.returned_figure)],
+            "stack": [
+                ("counted" if item.counts_toward_tally else "separate", item.returned_figure)
+            ],
             "start": item.date,
             "width": width,
             "centre": True,
@@ -590,7 +601,10 @@ def period_label(start, period):
     if period == "month":
         return dateformat.format(start, _("F Y"))
     if period == "quarter":
-        return _("Q%(quarter)s %(year)s") % {"quarter": (start.month - 1) // 3 + 1, "year": start.year}
+        return _("Q%(quarter)s %(year)s") % {
+            "quarter": (start.month - 1) // 3 + 1,
+            "year": start.year,
+        }
     return str(start.year)
 
 
@@ -671,13 +685,17 @@ def timeline(as_of):
     undisclosed = sum(item["undisclosed"] for item in items)
     words = {"count": count, "first": date_words(first), "last": date_words(last)}
     if period is None:
-        description = npgettext(
-            "timeline",
-            "People returned to Ukraine in %(count)s exchange recorded from %(first)s to %(last)s.",
-            "People returned to Ukraine in each of %(count)s exchanges recorded from %(first)s "
-            "to %(last)s.",
-            count,
-        ) % words
+        description = (
+            npgettext(
+                "timeline",
+                "People returned to Ukraine in %(count)s exchange recorded from %(first)s to "
+                "%(last)s.",
+                "People returned to Ukraine in each of %(count)s exchanges recorded from %(first)s "
+                "to %(last)s.",
+                count,
+            )
+            % words
+        )
     else:
         description = {
             "month": _(

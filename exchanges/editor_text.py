@@ -15,6 +15,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 FSI, PDI = "\N{FIRST STRONG ISOLATE}", "\N{POP DIRECTIONAL ISOLATE}"
 
@@ -76,6 +77,14 @@ def join(parts, separator=", "):
     return Sentence(plain, SafeString(html))
 
 
+def join_words(parts):
+    """“A, B and C” as a Sentence; None when there are no parts."""
+    parts = [part for part in parts if part]
+    if len(parts) <= 1:
+        return parts[0] if parts else None
+    return compose(_("%(items)s and %(last)s"), items=join(parts[:-1]), last=parts[-1])
+
+
 def translated(record, field, lang=None):
     """
     ``field`` of ``record`` in ``lang`` (the active language), falling back to
@@ -83,7 +92,6 @@ def translated(record, field, lang=None):
     """
     lang = lang or get_language() or "en"
     return chosen({code: getattr(record, f"{field}_{code}", None) for code in {lang, "en"}}, lang)
-
 
 
 def chosen(values, lang=None):

@@ -191,8 +191,7 @@ class FigureAttribute:
         if precision != Precision.BETWEEN and upper is not None:
             return {
                 self.upper_field: _(
-                    "Only a range (“between”) has an upper number: clear it, or choose "
-                    "“between”."
+                    "Only a range (“between”) has an upper number: clear it, or choose “between”."
                 )
             }
         return {}
@@ -225,7 +224,10 @@ def figure_constraints(prefix, name):
         models.CheckConstraint(
             condition=(
                 models.Q(**{precision: Precision.BETWEEN, f"{upper}__gt": models.F(value)})
-                | (~models.Q(**{precision: Precision.BETWEEN}) & models.Q(**{f"{upper}__isnull": True}))
+                | (
+                    ~models.Q(**{precision: Precision.BETWEEN})
+                    & models.Q(**{f"{upper}__isnull": True})
+                )
             ),
             name=f"{prefix}_{upper}_fits_range",
             violation_error_message=_(

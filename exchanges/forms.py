@@ -1,9 +1,14 @@
+import hashlib
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.translator import NotRegistered, translator
 
 from .history import changes_since
-from .models import Status
+from .models import Status, Transition
+from .wording import date_words
 
 
 class RecordForm(forms.ModelForm):
@@ -16,6 +21,8 @@ class RecordForm(forms.ModelForm):
     """
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The warnings an editor has seen and saved again over (see ``check_warnings``).
+    confirmed = forms.CharField(widget=forms.HiddenInput, required=False)
     correction_note = forms.CharField(
         label=_("Correction note (English)"),
         required=False,
@@ -36,6 +43,9 @@ class RecordForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        field = self.instance.dated_by
+        # The record's date as saved, to tell whether this save moves it in time.
+        self.dated_before = getattr(self.instance, field) if field and self.instance.pk else None
         if self.instance.pk is not None:
             self.fields["expected_version"].initial = self.instance.version
 
@@ -44,6 +54,102 @@ class RecordForm(forms.ModelForm):
         self.check_correction(cleaned)
         self.check_version(cleaned)
         return cleaned
+
+    @property
+    def publishing(self):
+        """Whether this save publishes the record (the “Publish” button)."""
+        return self.data.get("_transition") == Transition.PUBLISH
+
+    @property
+    def public_after_save(self):
+        return self.publishing or (
+            self.instance.pk is not None and self.instance.status == Status.PUBLISHED
+        )
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.publishing:
+            # The rules for published records, checked before the button publishes.
+            for field, message in self.instance.publication_errors().items():
+                if field not in self._errors:
+                    self.add_error(field if field in self.fields else None, message)
+        if not self._errors:
+            self.check_warnings(self.cleaned_data)
+
+    def warnings(self, cleaned):
+        """What an editor should read before this save goes ahead."""
+        if not self.notes_in_place or not self.public_after_save:
+            return []
+        warnings = [self.pinned_warning(cleaned), self.ukrainian_warning(cleaned)]
+        return [str(warning) for warning in warnings if warning]
+
+    def pinned_warning(self, cleaned):
+        """Which pinned boxes change: a back-filled record, or a moved date."""
+        field = self.instance.dated_by
+        new = getattr(self.instance, field) if field else None
+        if new is None:
+            return None
+        old = self.dated_before
+        moved = old is not None and old != new
+        if not (self.publishing or moved):
+            return None
+        start = min(new, old) if moved else new
+        if start >= timezone.localdate():
+            return None
+        end = self.instance.pinned_until(max(new, old) if moved else new)
+        if end is None:
+            return _(
+                "This changes what fact boxes pinned to %(start)s or later show, and live boxes."
+            ) % {"start": date_words(start)}
+        return _("This changes what fact boxes pinned to %(start)s to %(end)s show.") % {
+            "start": date_words(start),
+            "end": date_words(end),
+        }
+
+    def ukrainian_warning(self, cleaned):
+        """Publishing with English text and no Ukrainian: Ukrainian boxes show the English."""
+        if not self.publishing:
+            return None
+        try:
+            fields = translator.get_options_for_model(type(self.instance)).fields
+        except NotRegistered:
+            return None
+        missing = [
+            str(self.instance._meta.get_field(name).verbose_name)
+            for name in fields
+            if cleaned.get(f"{name}_en") and not cleaned.get(f"{name}_uk")
+        ]
+        if not missing:
+            return None
+        return _(
+            "The Ukrainian version is empty for: %(fields)s. Ukrainian fact boxes will show "
+            "the English text there."
+        ) % {"fields": ", ".join(missing)}
+
+    def check_warnings(self, cleaned):
+        """
+        Saving over warnings is a deliberate choice: the first save shows them and
+        saves nothing; saving the same again confirms.
+        """
+        warnings = self.warnings(cleaned)
+        if not warnings:
+            return
+        signature = hashlib.sha256("\n".join(warnings).encode()).hexdigest()[:16]
+        if cleaned.get("confirmed") == signature:
+            return
+        self.data = self.data.copy()
+        self.data[self.add_prefix("confirmed")] = signature
+        message = _(
+            "Please check before saving: %(warnings)s Nothing was saved yet: save again to confirm."
+        )
+        self.add_error(
+            None,
+            ValidationError(
+                message,
+                code="confirm",
+                params={"warnings": " ".join(str(warning) for warning in warnings)},
+            ),
+        )
 
     def check_correction(self, cleaned):
         """A published figure, date or quote text changes only with a public note."""
@@ -169,3 +275,35 @@ class TallyForm(SpokenRolesForm):
     person_field = "stated_by"
     roles_field = "stated_by_roles"
     date_field = "as_of"
+
+
+class RoleForm(forms.ModelForm):
+    """A role's page: its edits reach published statements only as a correction."""
+
+    apply_to_published = forms.BooleanField(
+        label=_("Apply this edit to published statements, as a correction"),
+        required=False,
+        help_text=_(
+            "Published tallies and quotes keep the role as they were published. Tick this "
+            "to reword them too: each shows the correction note below."
+        ),
+    )
+    correction_note = forms.CharField(
+        label=_("Correction note (English)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    correction_note_uk = forms.CharField(
+        label=_("Correction note (Ukrainian)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("apply_to_published") and not cleaned.get("correction_note", "").strip():
+            self.add_error(
+                "correction_note",
+                _("Say what was corrected: readers and partners see this note."),
+            )
+        return cleaned

@@ -7,6 +7,7 @@ tally; figures carry their precision; roles are time-bound; agreements are
 implemented in stages.
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -168,6 +169,13 @@ class Record(models.Model):
         """What must hold before readers may see this record: field name → message."""
         return {}
 
+    def pinned_until(self, date):
+        """
+        The last day whose pinned boxes this record, dated ``date``, shows in;
+        None when it shows in every later box, and in live ones.
+        """
+        return None
+
     @property
     def is_scheduled(self):
         return self.status == Status.PUBLISHED and not self.is_public
@@ -290,6 +298,10 @@ class Person(Record):
     def full_name(self):
         return f"{self.rank} {self.name}" if self.rank else self.name
 
+    def published_statements(self):
+        """Published tallies and quotes this person made."""
+        return [*self.tallies.published(), *self.quotes.published()]
+
     def names(self):
         """Rank and name in each language; None where the name has not been translated."""
         names = {}
@@ -355,6 +367,13 @@ class Role(models.Model):
             raise ValidationError(
                 {"ended_on": ValidationError(message, params={"start": self.started_on})}
             )
+
+    def published_statements(self):
+        """Published tallies and quotes that cite this role."""
+        return [
+            *Tally.objects.published().filter(stated_by_roles=self),
+            *Quote.objects.published().filter(roles=self),
+        ]
 
     def held_on(self, date):
         return (self.started_on is None or self.started_on <= date) and (
@@ -853,6 +872,18 @@ class Tally(Record, Source, Statement):
             **speaker_is_public(self, "stated_by_organisation"),
         }
 
+    def pinned_until(self, date):
+        """Until the day before the next public tally of the same scope supersedes it."""
+        later = (
+            Tally.objects.public()
+            .filter(scope=self.scope, agreement_id=self.agreement_id, as_of__gt=date)
+            .exclude(pk=self.pk)
+            .order_by("as_of")
+            .values_list("as_of", flat=True)
+            .first()
+        )
+        return later - datetime.timedelta(days=1) if later else None
+
     def recorded_exchanges(self):
         """The exchanges published here, dated up to the tally's date, within its scope."""
         exchanges = Exchange.objects.public().known_on(self.as_of)
@@ -972,9 +1003,7 @@ class Quote(Record, Source, Statement):
                     | Q(speaker__isnull=True, speaker_organisation__isnull=False)
                 ),
                 name="quote_has_one_speaker",
-                violation_error_message=_(
-                    "A quote has one speaker: a person or an organisation."
-                ),
+                violation_error_message=_("A quote has one speaker: a person or an organisation."),
             ),
         ]
 

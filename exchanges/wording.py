@@ -5,9 +5,8 @@ the API share. Figures themselves are worded by ``Figure.words``.
 """
 
 from django.utils import dateformat
-from django.utils.translation import get_language
+from django.utils.translation import get_language, npgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import npgettext
 
 from .editor_text import chosen
 from .figures import GOVERNED_CASE
@@ -19,13 +18,6 @@ def date_words(date):
     """“28 July 2025”, “28 липня 2025 р.”; never broken across lines."""
     # Translators: date format of fact boxes and headlines, see Django's date filter.
     return dateformat.format(date, _("j F Y")).replace(" ", NBSP)
-
-
-def join_words(items):
-    items = [str(item) for item in items if item]
-    if len(items) <= 1:
-        return "".join(items)
-    return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
 def quantity_case(figure, case):

@@ -91,6 +91,7 @@ class ExchangeFactory(factory.django.DjangoModelFactory):
     returned_precision = Precision.EXACT
     handed_over = None
     handed_over_precision = Precision.UNKNOWN
+    source_name_en = factory.LazyAttribute(lambda e: f"Test Agency, {e.date.isoformat()}")
     status = Status.PUBLISHED
     published_at = published_on("date")
 
@@ -102,6 +103,7 @@ class TallyFactory(factory.django.DjangoModelFactory):
     as_of = datetime.date(2025, 7, 28)
     exchanges = 66
     returned = 5857
+    source_name_en = factory.LazyAttribute(lambda t: f"Test Agency, {t.as_of.isoformat()}")
     status = Status.PUBLISHED
     published_at = published_on("as_of")
 
@@ -114,6 +116,7 @@ class QuoteFactory(factory.django.DjangoModelFactory):
     language = Quote.Language.ENGLISH
     speaker = factory.SubFactory(PersonFactory)
     said_on = datetime.date(2025, 7, 28)
+    source_name_en = "Test Agency, 2025-07-28"
     status = Status.PUBLISHED
     published_at = published_on("said_on")
 

@@ -67,6 +67,7 @@ def test_exchange_detail_carries_figures_with_precision_and_wording(api, seed):
     assert data["type"] == "exchange"
     assert data["returned"] == {
         "value": 250,
+        "upper": None,
         "precision": "about",
         "display": {"en": "about 250", "uk": "близько 250"},
     }
@@ -76,7 +77,7 @@ def test_exchange_detail_carries_figures_with_precision_and_wording(api, seed):
         "uuid": str(stable_uuid("agreement", "istanbul-2")),
         "url": f"http://testserver/api/v1/agreements/{stable_uuid('agreement', 'istanbul-2')}/",
     }
-    assert data["source"] == {"name": "MIA, 2025-07-23", "url": None}
+    assert data["source"] == {"name": {"en": "MIA, 2025-07-23", "uk": None}, "url": None}
 
 
 def test_tallies_keep_the_separate_case_apart(api, seed):
@@ -84,13 +85,15 @@ def test_tallies_keep_the_separate_case_apart(api, seed):
     assert tallies["scheduled"]["exchanges"]["value"] == 66
     assert tallies["scheduled"]["returned"] == {
         "value": 5857,
+        "upper": None,
         "precision": "exact",
         "display": {"en": "5,857", "uk": "5\xa0857"},
     }
     separate = tallies["agreement"]
     assert separate["returned"] == {
         "value": 1000,
-        "precision": "at_least",
+        "upper": None,
+        "precision": "over",
         "display": {"en": "over 1,000", "uk": "понад 1\xa0000"},
     }
     assert separate["exchanges"]["precision"] == "unknown"
@@ -103,6 +106,11 @@ def test_tallies_keep_the_separate_case_apart(api, seed):
         "Deputy Head of the Coordination Headquarters for the Treatment of Prisoners of War",
         "spokesperson for Defence Intelligence of Ukraine",
     ]
+    assert separate["stated_by_organisation"] is None
+    assert separate["attribution"]["speaker"] == {
+        "en": "Major Andrii Yusov",
+        "uk": "майор Андрій Юсов",
+    }
 
 
 def test_every_list_and_detail_answers(api, seed):
@@ -116,9 +124,14 @@ def test_every_list_and_detail_answers(api, seed):
 
 def test_summary_is_the_totals_box_as_data_and_public(client, seed):
     data = client.get("/api/v1/summary/", {"as_of": "2025-07-28", "lang": "uk"}).json()
-    assert data["tally"]["returned"] == {"value": 5857, "precision": "exact", "words": "5\xa0857"}
+    assert data["tally"]["returned"] == {
+        "value": 5857,
+        "upper": None,
+        "precision": "exact",
+        "words": "5\xa0857",
+    }
     assert data["separate_cases"][0]["returned"]["words"] == "понад 1\xa0000"
-    assert data["headline"] == "Україна повернула 5\xa0857 осіб у 66 обмінах."
+    assert data["headline"] == "Україна повернула 5\xa0857 осіб за 66 обмінів."
     assert client.get("/api/v1/summary/", {"as_of": "2025-07-01"}).status_code == 404
     bad = client.get("/api/v1/summary/", {"as_of": "July"})
     assert bad.status_code == 400 and "as_of" in bad.json()

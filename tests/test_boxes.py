@@ -20,7 +20,7 @@ NBSP = "\xa0"
 QUOTE = stable_uuid("quote", "yusov-2025-07-28")
 
 
-INLINE = {"a", "abbr", "b", "cite", "em", "i", "span", "strong", "time"}
+INLINE = {"a", "abbr", "b", "bdi", "cite", "em", "i", "span", "strong", "time"}
 
 
 class TextOf(HTMLParser):
@@ -71,13 +71,14 @@ def test_totals_in_english_as_of_the_article(seed):
     assert "Exchanges since 24 February 2022 66" in text
     assert "People returned 5,857" in text
     assert (
-        "Separate case Over 1,000 more under “Istanbul talks, second round”: a separate case, "
-        "not in the tally. Status: being implemented." in text
+        "Separate case As of 28 July 2025, over 1,000 more under “Istanbul talks, second "
+        "round”: a separate case, not in the tally. Status: being implemented." in text
     )
     assert (
         "Source: Major Andrii Yusov, Deputy Head of the Coordination Headquarters for the "
         "Treatment of Prisoners of War and spokesperson for Defence Intelligence of Ukraine, "
-        "in a comment to Ukrainska Pravda, 28 July 2025" in text
+        "in a comment to Ukrainska Pravda, 28 July 2025 · Ukrainska Pravda, 28 July 2025, 17:46"
+        in text
     )
     assert "As known on 28 July 2025." in text
     assert "6,857" not in text  # the separate case is never added into the tally
@@ -86,18 +87,21 @@ def test_totals_in_english_as_of_the_article(seed):
 def test_totals_in_ukrainian(seed):
     html = render('{% factbox "totals" as_of="2025-07-28" lang="uk" %}')
     text = visible(html)
-    assert "Україна повернула 5 857 осіб у 66 обмінах." in text
+    assert "Україна повернула 5 857 осіб за 66 обмінів." in text
     assert f"5{NBSP}857" in html
     assert "Обмінів від 24 лютого 2022 р. 66" in text
     assert (
-        "Окремий кейс Ще понад 1 000 — за домовленістю «Перемовини в Стамбулі, другий раунд»: "
-        "окремий кейс, не входить до підсумку. Стан: виконується." in text
+        "Окремий випадок Станом на 28 липня 2025 р. ще понад 1 000 — за домовленістю "
+        "«Перемовини в Стамбулі, другий раунд»: окремий випадок, не входить до підсумку. "
+        "Стан: виконується." in text
     )
     assert (
         "Джерело: Майор Андрій Юсов, заступник керівника Координаційного штабу з питань "
         "поводження з військовополоненими та речник Головного управління розвідки "
-        "Міністерства оборони України, у коментарі «Українській правді», 28 липня 2025 р." in text
+        "Міністерства оборони України, у коментарі «Українській правді», 28 липня 2025 р. · "
+        "«Українська правда», 28 липня 2025 р., 17:46" in text
     )
+    assert "кейс" not in text
     assert 'lang="uk"' in html
 
 
@@ -110,17 +114,21 @@ def test_a_pinned_box_keeps_its_figures_after_a_later_tally(seed):
     assert "Live: shows the latest published figures." in live
 
 
-def test_a_box_pinned_before_any_tally_shows_nothing_to_readers(seed):
-    assert render('{% factbox "totals" as_of="2025-07-27" lang="en" %}') == ""
+def test_a_box_pinned_before_any_tally_says_so_in_both_languages(seed):
+    en = visible(render('{% factbox "totals" as_of="2025-07-27" lang="en" %}'))
+    uk = visible(render('{% factbox "totals" as_of="2025-07-27" lang="uk" %}'))
+    assert "No official figure had been published by 27 July 2025." in en
+    assert "Станом на 27 липня 2025 р. офіційних цифр ще не оприлюднювали." in uk
+    assert "5,857" not in en and "Separate case" not in en
 
 
 def test_totals_words_the_people_in_ukrainian_by_number(db):
     TallyFactory(exchanges=1, returned=22)
-    assert "Україна повернула 22 особи у 1 обміні." in visible(
+    assert "Україна повернула 22 особи за 1 обмін." in visible(
         render('{% factbox "totals" lang="uk" %}')
     )
     TallyFactory(as_of=datetime.date(2025, 7, 29), exchanges=21, returned=21)
-    assert "Україна повернула 21 особу у 21 обміні." in visible(
+    assert "Україна повернула 21 особу за 21 обмін." in visible(
         render('{% factbox "totals" lang="uk" %}')
     )
 
@@ -230,7 +238,7 @@ def test_timeline_shows_undisclosed_figures_as_undisclosed_not_zero(seed):
     html = render('{% factbox "timeline" as_of="2025-07-28" lang="en" %}')
     text = visible(html)
     assert "<svg" in html and 'role="img"' in html
-    assert html.count('class="xb__bar xb__bar--unknown"') == 5
+    assert html.count('class="xb__seg--unknown"') == 5
     assert "9 June 2025: not disclosed" in text  # each bar's title
     assert (
         "People returned to Ukraine in each of 19 exchanges recorded from 19 April 2022 to "
@@ -289,6 +297,7 @@ def test_everything_editors_typed_is_escaped(seed):
     speaker = quote.speaker
     speaker.name_en = '<script>alert("name")</script>'
     speaker.save()
+    quote.freeze_attribution()  # applied to the published quote, as a correction would
     html = render("{% factbox 'quote' key lang='en' %}", key=str(QUOTE))
     assert "<script>alert" not in html
     assert "<b>bold</b>" not in html
@@ -302,10 +311,16 @@ def test_everything_editors_typed_is_escaped(seed):
 def test_builder_returns_plain_data(seed):
     box = build("totals", as_of="2025-07-28", lang="en")
     assert json.loads(json.dumps(box)) == box
-    assert box["tally"]["returned"] == {"value": 5857, "precision": "exact", "words": "5,857"}
+    assert box["tally"]["returned"] == {
+        "value": 5857,
+        "upper": None,
+        "precision": "exact",
+        "words": "5,857",
+    }
     assert box["separate_cases"][0]["returned"] == {
         "value": 1000,
-        "precision": Precision.AT_LEAST,
+        "upper": None,
+        "precision": Precision.OVER,
         "words": "over 1,000",
     }
 
@@ -453,6 +468,7 @@ def test_hostile_quote_or_speaker_is_inert_in_html_and_jsonld(seed, where):
     else:
         quote.speaker.name_en = quote.speaker.name_uk = HOSTILE
         quote.speaker.save()
+        quote.freeze_attribution()
     for lang in ("en", "uk"):
         html = render("{% factbox 'quote' key lang=lang %}", key=str(QUOTE), lang=lang)
         assert "<script>alert" not in html

@@ -11,7 +11,7 @@ from reversion.models import Version
 
 from exchanges.models import Exchange, Tally
 
-from .test_admin import field_errors, form_data
+from .test_admin import field_errors, form_data, post_confirmed
 from .test_boxes import render, visible
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def correct(client, record, note="", **changes):
     url = reverse(f"admin:exchanges_{record._meta.model_name}_change", args=[record.pk])
     data = form_data(client.get(url))
     data.update(changes, correction_note=note, correction_note_uk="")
-    return client.post(url, data)
+    return post_confirmed(client, url, data)
 
 
 def test_changing_a_published_figure_without_a_note_fails_clearly(admin_client, seed):

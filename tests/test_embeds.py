@@ -30,7 +30,7 @@ def test_shortcode_expands_and_leaves_the_rest_exactly_as_it_was(seed):
     before, after = html.split('<link rel="stylesheet"')[0], html.rsplit("</aside>", 1)[1]
     assert before == "<p>Before &amp; “after”.</p>\n"
     assert after == "\n\n<p>End</p>"
-    assert "Україна повернула 5 857 осіб у 66 обмінах." in visible(html)
+    assert "Україна повернула 5 857 осіб за 66 обмінів." in visible(html)
 
 
 @pytest.mark.parametrize(
@@ -121,7 +121,7 @@ def test_the_demo_article_renders_its_boxes_and_is_linked_from_home(client, seed
     text = visible(page.text)
     assert page.text.count('<aside class="xb') == 5
     assert "Ukraine has brought back 5,857 people in 66 exchanges." in text
-    assert "Україна повернула 5 857 осіб у 66 обмінах." in text
+    assert "Україна повернула 5 857 осіб за 66 обмінів." in text
     assert "Returned under it, official figure over 1,000" in text
     assert "[factbox" not in text
 

@@ -41,7 +41,7 @@ def test_over_a_thousand_under_istanbul_is_a_separate_case(seed):
     istanbul = Agreement.objects.get(slug="istanbul-2")
     tally = Tally.objects.get(scope=Tally.Scope.AGREEMENT)
     assert tally.agreement == istanbul
-    assert tally.returned_figure == Figure(1000, Precision.AT_LEAST)
+    assert tally.returned_figure == Figure(1000, Precision.OVER)
     assert tally.returned_figure.words("en") == "over 1,000"
     assert tally.exchanges_figure == Figure.unknown()
     assert istanbul.counts_toward_tally is False

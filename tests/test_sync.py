@@ -59,7 +59,7 @@ def test_full_then_incremental_sync_gives_exactly_our_published_data(api, seed, 
 
     # Our side moves on: an edit, a new record, an unpublish, a delete, a draft.
     exchange = Exchange.objects.get(date=datetime.date(2025, 6, 9))
-    exchange.returned, exchange.returned_precision = 1000, Precision.AT_LEAST
+    exchange.returned, exchange.returned_precision = 1000, Precision.OVER
     exchange.save()
     new = ExchangeFactory(date=datetime.date(2025, 8, 1), returned=12)
     tally = Tally.objects.get(scope=Tally.Scope.AGREEMENT)

@@ -48,13 +48,13 @@ def change_url(record):
 
 def press(client, record, transition, **changes):
     """Press a transition button on the record's change form."""
-    from .test_admin import form_data
+    from .test_admin import form_data, post_confirmed
 
     page = client.get(change_url(record))
     assert page.status_code == 200
     data = form_data(page)
     data.update(changes, _transition=transition)
-    return client.post(change_url(record), data)
+    return post_confirmed(client, change_url(record), data)
 
 
 def act(client, record, action):
