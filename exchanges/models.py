@@ -400,11 +400,12 @@ def speaker_is_public(record, field):
 
 
 def source_given(record):
-    """Every published figure or quote says where it comes from."""
-    if record.source_name or record.source_url:
+    """Every published figure or quote says where it comes from, in some language."""
+    names = [getattr(record, f"source_name_{code}", "") for code, _name in settings.LANGUAGES]
+    if any(names) or record.source_url:
         return {}
     return {
-        "source_name": _(
+        f"source_name_{settings.LANGUAGES[0][0]}": _(
             "Give the source before publishing: the outlet or document and its date, "
             "a link, or both. Readers and partners see it with the figures."
         )

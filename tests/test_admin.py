@@ -71,7 +71,11 @@ def warnings_shown(response):
     if response.status_code != 200 or "adminform" not in (response.context or {}):
         return []
     errors = response.context["adminform"].form.non_field_errors().as_data()
-    return [str(error.message % error.params) for error in errors if error.code == "confirm"]
+    return [
+        str(error.message % error.params).replace("\xa0", " ")
+        for error in errors
+        if error.code == "confirm"
+    ]
 
 
 def post_confirmed(client, address, data):
