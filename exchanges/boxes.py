@@ -683,7 +683,7 @@ def timeline(as_of):
             "returned": item["returned"]["words"],
         }
     undisclosed = sum(item["undisclosed"] for item in items)
-    words = {"count": count, "first": date_words(first), "last": date_words(last)}
+    words = {"count": Figure(count).words(), "first": date_words(first), "last": date_words(last)}
     if period is None:
         description = (
             npgettext(

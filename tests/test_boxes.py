@@ -168,6 +168,27 @@ def test_agreement_box_in_ukrainian(seed):
     assert "23 липня 2025 р. 9 близько 250" in text
 
 
+def test_agreement_box_marks_each_stage_counted_or_not(seed):
+    text = visible(render('{% factbox "agreement" "istanbul-2" lang="en" %}'))
+    assert "Date Stage Returned Official tally" in text
+    assert "23 July 2025 9 about 250 separate case, not counted" in text
+    assert "2 October 2025 – 205 counted" in text  # No. 69, partly under Istanbul
+    assert (
+        "A separate case: its stages are not counted in the official tally, except those "
+        "marked as counted." in text
+    )
+    uk = visible(render('{% factbox "agreement" "istanbul-2" lang="uk" %}'))
+    assert "2 жовтня 2025 р. – 205 враховано" in uk
+    assert "23 липня 2025 р. 9 близько 250 окремий випадок, не враховано" in uk
+
+
+def test_a_separate_case_in_a_live_box_carries_its_own_date(seed):
+    TallyFactory(as_of=datetime.date(2026, 2, 5), exchanges=70, returned=7000)
+    text = visible(render('{% factbox "totals" lang="en" %}'))
+    assert "Official tally as of 5 February 2026" in text
+    assert "As of 28 July 2025, over 1,000 more under “Istanbul talks, second round”" in text
+
+
 def test_agreement_without_a_statement_sums_its_recorded_stages(seed):
     text = visible(render('{% factbox "agreement" "istanbul-1" lang="en" %}'))
     assert "Returned in the stages recorded here 1,000" in text

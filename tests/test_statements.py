@@ -1,0 +1,120 @@
+"""Who said it: a person in the roles of that day, or an organisation; as published."""
+
+import pytest
+from django.urls import reverse
+
+from exchanges.models import Organisation, Person, Quote, Role, Status, Tally
+from exchanges.seed import stable_uuid
+
+from .factories import QuoteFactory
+from .test_admin import form_data, url
+from .test_boxes import jsonld, render, visible
+
+pytestmark = pytest.mark.django_db
+QUOTE = stable_uuid("quote", "yusov-2025-07-28")
+OLD_TITLE = "spokesperson for Defence Intelligence of Ukraine"
+NEW_TITLE = "head of communications of Defence Intelligence of Ukraine"
+
+
+def quote_box(lang="en"):
+    return visible(render("{% factbox 'quote' key lang=lang %}", key=str(QUOTE), lang=lang))
+
+
+def edit_role(client, role, **changes):
+    address = url(Role, "change", role.pk)
+    data = form_data(client.get(address))
+    data.update(changes)
+    return client.post(address, data, follow=True)
+
+
+def test_a_role_edit_leaves_published_attributions_as_published(admin_client, seed, api):
+    role = Role.objects.get(title_en=OLD_TITLE)
+    page = admin_client.get(url(Role, "change", role.pk))
+    # The editor sees which published statements cite the role.
+    quote = Quote.objects.get(uuid=QUOTE)
+    assert reverse("admin:exchanges_quote_change", args=[quote.pk]) in page.text
+    assert "Andrii Yusov: “Given the scale" in page.text
+    response = edit_role(admin_client, role, title_en=NEW_TITLE)
+    assert "3 published statements cite this role; they keep the wording" in response.text
+    role.refresh_from_db()
+    assert role.title_en == NEW_TITLE
+    for text in (quote_box(), visible(render('{% factbox "totals" lang="en" %}'))):
+        assert OLD_TITLE in text and NEW_TITLE not in text
+    tally = api.get(f"/api/v1/tallies/{stable_uuid('tally', '2025-07-28-scheduled')}/").json()
+    assert tally["attribution"]["roles"][1]["en"] == OLD_TITLE
+    assert Quote.objects.get(uuid=QUOTE).corrections.count() == 0
+
+
+def test_a_role_edit_applied_as_a_correction_rewords_them_with_a_note(admin_client, seed):
+    role = Role.objects.get(title_en=OLD_TITLE)
+    refused = edit_role(admin_client, role, title_en=NEW_TITLE, apply_to_published="on")
+    assert "Say what was corrected" in refused.text
+    assert Role.objects.get(pk=role.pk).title_en == OLD_TITLE
+    version = Quote.objects.get(uuid=QUOTE).version
+    response = edit_role(
+        admin_client,
+        role,
+        title_en=NEW_TITLE,
+        apply_to_published="on",
+        correction_note="Yusov's title was given wrongly.",
+    )
+    assert "Applied to 3 published statements" in response.text
+    text = quote_box()
+    assert NEW_TITLE in text and OLD_TITLE not in text
+    assert "Yusov's title was given wrongly." in text
+    assert Quote.objects.get(uuid=QUOTE).version > version  # partners see it change
+
+
+def test_renaming_a_person_warns_and_keeps_what_was_published(admin_client, seed):
+    person = Person.objects.get(slug="andrii-yusov")
+    address = url(Person, "change", person.pk)
+    data = form_data(admin_client.get(address))
+    data["rank_en"] = "Colonel"
+    response = admin_client.post(address, data, follow=True)
+    assert "3 published statements cite Andrii Yusov; they keep the name and roles" in response.text
+    assert "Major Andrii Yusov" in quote_box()
+    assert "Colonel" not in quote_box()
+
+
+def test_an_organisation_can_make_a_statement_itself(seed, api):
+    headquarters = Organisation.objects.get(slug="coordination-headquarters")
+    quote = QuoteFactory(
+        speaker=None,
+        speaker_organisation=headquarters,
+        text="The stages of the exchange will continue.",
+        source_name_en="Coordination Headquarters on Telegram, 28 July 2025",
+    )
+    quote.freeze_attribution()
+    html = render("{% factbox 'quote' key lang='uk' %}", key=str(quote.uuid))
+    assert "— Координаційний штаб з питань поводження з військовополоненими, 28 липня 2025 р." in (
+        visible(html)
+    )
+    assert jsonld(html)["creator"] == {
+        "@type": "Organization",
+        "name": "Координаційний штаб з питань поводження з військовополоненими",
+    }
+    data = api.get(f"/api/v1/quotes/{quote.uuid}/").json()
+    assert data["speaker"] is None
+    assert data["speaker_organisation"]["uuid"] == str(headquarters.uuid)
+    assert data["attribution"]["kind"] == "organisation"
+    ninjs = api.get(f"/api/v1/quotes/{quote.uuid}/", {"format": "ninjs"}).json()
+    assert ninjs["organisations"][0]["rel"] == "speaker"
+
+
+def test_a_statement_has_one_speaker(admin_client, seed):
+    tally = Tally.objects.get(scope=Tally.Scope.SCHEDULED)
+    address = url(Tally, "change", tally.pk)
+    data = form_data(admin_client.get(address))
+    data["stated_by_organisation"] = str(Organisation.objects.get(slug="ukrainska-pravda").pk)
+    response = admin_client.post(address, data)
+    errors = response.context["adminform"].form.errors
+    assert "a person or an organisation, not both" in errors["stated_by_organisation"][0]
+    quote = QuoteFactory.build(speaker=None, speaker_organisation=None, status=Status.DRAFT)
+    with pytest.raises(Exception, match="Choose who said it"):
+        quote.full_clean()
+
+
+def test_a_withdrawn_speaker_is_not_named_by_what_was_published(seed):
+    Person.objects.filter(slug="andrii-yusov").update(status=Status.UNPUBLISHED)
+    html = render("{% factbox 'quote' key lang='en' %}", key=str(QUOTE))
+    assert "Yusov" not in html

@@ -1,0 +1,102 @@
+"""The timeline chart: a real time axis, hatched undisclosed figures, bounded at any size."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from exchanges.boxes import build
+from exchanges.figures import Precision
+from exchanges.models import Exchange, Status
+
+from .test_boxes import render, visible
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bars_stand_on_a_real_time_axis(seed):
+    box = build("timeline", as_of="2025-07-28", lang="en")
+    first, last = datetime.date(2022, 4, 19), datetime.date(2025, 7, 23)
+    span = (last - first).days
+    for point in box["points"]:
+        date = datetime.date.fromisoformat(point["date"]["iso"])
+        centre = point["x"] + point["width"] / 2
+        assert centre == pytest.approx(2 + 96 * (date - first).days / span, abs=0.02)
+    # Three days of Istanbul-1 stages sit together; the 2022 exchanges far apart.
+    xs = {p["date"]["iso"]: p["x"] for p in box["points"]}
+    assert xs["2025-05-24"] - xs["2025-05-23"] < 0.2
+    assert xs["2022-09-21"] - xs["2022-04-19"] > 10
+
+
+def test_the_axis_has_at_least_four_dated_ticks(seed):
+    box = build("timeline", as_of="2025-07-28", lang="en")
+    labels = [tick["label"] for tick in box["ticks"]]
+    assert 4 <= len(labels) <= 7
+    assert labels == ["Jul", "2023", "Jul", "2024", "Jul", "2025", "Jul"]
+    uk = build("timeline", as_of="2025-07-28", lang="uk")
+    assert [tick["label"] for tick in uk["ticks"]][:2] == ["Лип", "2023"]
+    assert all(0 <= tick["x"] <= 100 for tick in box["ticks"])
+
+
+def test_undisclosed_figures_are_hatched_and_the_legend_tells_them_apart(seed):
+    html = render('{% factbox "timeline" as_of="2025-07-28" lang="en" %}')
+    pattern = re.search(r'<pattern id="([^"]+-hatch)"', html).group(1)
+    assert html.count(f'fill="url(#{pattern})"') == 5
+    assert html.count('class="xb__seg xb__seg--separate"') == 1  # 23 July 2025, about 250
+    text = visible(html)
+    assert (
+        "counted in the official tally separate case, not in the tally number not disclosed"
+        in text
+    )
+    assert "9 June 2025: not disclosed" in text
+
+
+def test_a_timeline_pinned_before_any_exchange_says_so(seed):
+    text = visible(render('{% factbox "timeline" as_of="2022-04-01" lang="uk" %}'))
+    assert "Станом на 1 квітня 2022 р. жодного обміну ще не було внесено." in text
+
+
+def many_exchanges(count, start=datetime.date(2022, 3, 1), days=1700):
+    """``count`` published exchanges spread over ``days``, some undisclosed, some separate."""
+    published = timezone.now() - datetime.timedelta(days=1)
+    Exchange.objects.bulk_create(
+        (
+            Exchange(
+                date=start + datetime.timedelta(days=i * days // count),
+                returned=None if i % 17 == 0 else 50 + i % 200,
+                returned_precision=Precision.UNKNOWN if i % 17 == 0 else Precision.EXACT,
+                counts_toward_tally=i % 5 != 0,
+                source_name_en="Generated",
+                status=Status.PUBLISHED,
+                published_at=published,
+            )
+            for i in range(count)
+        ),
+        batch_size=5000,
+    )
+
+
+def fetch_embed(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/embed/timeline/", {"lang": "en"})
+    assert response.status_code == 200
+    return response, len(queries.captured_queries)
+
+
+def test_a_hundred_thousand_exchanges_stay_small_and_cheap(client):
+    many_exchanges(1000)
+    small, small_queries = fetch_embed(client)
+    many_exchanges(99_000)
+    assert Exchange.objects.count() == 100_000
+    response, queries = fetch_embed(client)
+    assert len(response.content) < 100_000
+    assert queries == small_queries <= 3
+    text = visible(response.content.decode())
+    assert "People returned to Ukraine in 100,000 exchanges recorded from" in text
+    assert "summed by month" in text
+    # A table row per month, not per exchange.
+    assert response.content.decode().count("<tr>") < 80
+    assert len(small.content) < 100_000
