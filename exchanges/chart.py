@@ -140,7 +140,7 @@ def ticks(first, last, axis):
     result = []
     for date, label in chosen:
         x = axis.x(date)
-        anchor = "start" if x < 8 else "end" if x > 92 else "middle"
+        anchor = "start" if x < 5 else "end" if x > 95 else "middle"
         result.append({"x": x, "label": label, "iso": date.isoformat(), "anchor": anchor})
     return result
 

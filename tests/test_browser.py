@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from exchanges.seed import load_seed
+from exchanges.seed import load_seed, stable_uuid
 
 CHROMIUM = "/usr/bin/chromium"
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
@@ -207,3 +207,83 @@ def luminance(colour):
 def contrast(first, second):
     lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
+
+
+EVERY_BOX = [
+    "/embed/totals/",
+    "/embed/totals/?as_of=2022-03-01",  # before any official figure: a box that says so
+    "/embed/agreement/istanbul-2/",
+    f"/embed/exchange/{stable_uuid('exchange', '2025-07-23')}/",
+    f"/embed/quote/{stable_uuid('quote', 'yusov-2025-07-28')}/",
+    "/embed/timeline/",
+]
+
+
+def overflow(page):
+    """How far anything sticks out to the right of the viewport, in CSS pixels."""
+    return page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            let worst = document.documentElement.scrollWidth - width;
+            for (const element of document.querySelectorAll('aside.xb *')) {
+                const right = element.getBoundingClientRect().right;
+                if (element.closest('.xb__scroll') === null) worst = Math.max(worst, right - width);
+            }
+            return worst;
+        }"""
+    )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [320, 600, 1200])
+def test_every_box_fits_every_width_in_both_languages(browser, seeded_server, width, scheme):
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        for path in EVERY_BOX:
+            for lang in ("en", "uk"):
+                joiner = "&" if "?" in path else "?"
+                response = page.goto(f"{seeded_server.url}{path}{joiner}lang={lang}")
+                assert response.status == 200, path
+                page.wait_for_selector("aside.xb")
+                assert overflow(page) <= 0.5, (path, lang, width, scheme, overflow(page))
+                assert page.evaluate("document.querySelector('aside.xb').lang") == lang
+        assert errors == []
+    finally:
+        page.close()
+
+
+def test_the_chart_hatches_undisclosed_figures_and_keeps_its_text_readable(
+    browser, seeded_server
+):
+    page = browser.new_page(viewport={"width": 320, "height": 900})
+    try:
+        page.goto(f"{seeded_server.url}/embed/timeline/?lang=uk")
+        hatched = page.locator("rect.xb__seg--unknown").first
+        fill = hatched.evaluate("rect => getComputedStyle(rect).fill")
+        assert fill.startswith('url("#') and fill.endswith('-hatch")'), fill
+        # The hatching really renders: stripes of two colours, not one flat fill.
+        OUTPUT.mkdir(exist_ok=True)
+        shot = OUTPUT / "timeline-hatching-320.png"
+        hatched.screenshot(path=shot)
+        from PIL import Image
+
+        image = Image.open(shot).convert("RGB")
+        inside = image.crop((1, 1, image.width - 1, image.height - 1))  # within the outline
+        colours = inside.getcolors(maxcolors=10_000)
+        strong = [count for count, _colour in colours if count >= 3]
+        assert len(strong) >= 2, (image.size, colours)
+        # Axis text keeps a readable size at 320 px: at least 11 px as drawn.
+        sizes = page.evaluate(
+            """() => [...document.querySelectorAll('text.xb__tick')].map(text =>
+                parseFloat(getComputedStyle(text).fontSize) * text.getScreenCTM().a)"""
+        )
+        assert len(sizes) >= 5 and min(sizes) >= 11, sizes
+        ticks = page.locator("text.xb__tick").evaluate_all(
+            "texts => texts.map(text => text.lastChild.textContent)"
+        )
+        assert "2023" in ticks and "2024" in ticks
+        page.screenshot(path=OUTPUT / "timeline-uk-320.png", full_page=True)
+    finally:
+        page.close()

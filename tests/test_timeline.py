@@ -54,6 +54,13 @@ def test_undisclosed_figures_are_hatched_and_the_legend_tells_them_apart(seed):
     assert "9 June 2025: not disclosed" in text
 
 
+def test_chart_numbers_are_not_localised_in_ukrainian(seed):
+    html = render('{% factbox "timeline" lang="uk" %}')
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert not re.search(r'="-?\d+,\d+%?"', svg)  # “2,5%” is no SVG length
+    assert re.search(r'width="\d+\.\d+%"', svg)
+
+
 def test_a_timeline_pinned_before_any_exchange_says_so(seed):
     text = visible(render('{% factbox "timeline" as_of="2022-04-01" lang="uk" %}'))
     assert "Станом на 1 квітня 2022 р. жодного обміну ще не було внесено." in text
