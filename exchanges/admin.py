@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html_join
@@ -39,6 +40,7 @@ from .models import (
 )
 from .rendering import render_box, snippets
 from .services import correct_attributions
+from .wording import pinned_words
 
 # Before VersionAdmin registers the models itself, without our exclusions.
 register_history()
@@ -332,6 +334,26 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
 
     @admin.action(description=Transition.PUBLISH.label, permissions=["publish"])
     def publish(self, request, queryset):
+        """Publish, once the editor has seen which pinned boxes that changes."""
+        if request.POST.get("confirmed") != "yes":
+            changes = [
+                (record, pinned_words(*change))
+                for record in queryset
+                if record.can_make(Transition.PUBLISH) and (change := record.pinned_change())
+            ]
+            if changes:
+                return TemplateResponse(
+                    request,
+                    "admin/exchanges/confirm_publish.html",
+                    {
+                        **self.admin_site.each_context(request),
+                        "title": _("Publish: check the pinned fact boxes first"),
+                        "opts": self.opts,
+                        "changes": changes,
+                        "selected": queryset.values_list("pk", flat=True),
+                        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                    },
+                )
         self.make_transition(request, queryset, Transition.PUBLISH)
 
     @admin.action(description=Transition.UNPUBLISH.label, permissions=["publish"])

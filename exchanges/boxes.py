@@ -339,6 +339,9 @@ def totals(as_of):
     exchanges, returned = tally.exchanges_figure, tally.returned_figure
     headline = totals_headline(exchanges, returned)
     source = statement_source(tally)
+    for case in separate:
+        if case["source"] == source:
+            case["source"] = None  # said in the same breath: the box's source says it once
     return {
         "title": title,
         "headline": headline,

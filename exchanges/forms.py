@@ -2,13 +2,12 @@ import hashlib
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
 from .history import changes_since
 from .models import Status, Transition
-from .wording import date_words
+from .wording import pinned_words
 
 
 class RecordForm(forms.ModelForm):
@@ -86,25 +85,11 @@ class RecordForm(forms.ModelForm):
     def pinned_warning(self, cleaned):
         """Which pinned boxes change: a back-filled record, or a moved date."""
         field = self.instance.dated_by
-        new = getattr(self.instance, field) if field else None
-        if new is None:
-            return None
-        old = self.dated_before
-        moved = old is not None and old != new
+        moved = field and self.dated_before not in (None, getattr(self.instance, field))
         if not (self.publishing or moved):
             return None
-        start = min(new, old) if moved else new
-        if start >= timezone.localdate():
-            return None
-        end = self.instance.pinned_until(max(new, old) if moved else new)
-        if end is None:
-            return _(
-                "This changes what fact boxes pinned to %(start)s or later show, and live boxes."
-            ) % {"start": date_words(start)}
-        return _("This changes what fact boxes pinned to %(start)s to %(end)s show.") % {
-            "start": date_words(start),
-            "end": date_words(end),
-        }
+        change = self.instance.pinned_change(before=self.dated_before)
+        return pinned_words(*change) if change else None
 
     def ukrainian_warning(self, cleaned):
         """Publishing with English text and no Ukrainian: Ukrainian boxes show the English."""
@@ -115,9 +100,11 @@ class RecordForm(forms.ModelForm):
         except NotRegistered:
             return None
         missing = [
-            str(self.instance._meta.get_field(name).verbose_name)
-            for name in fields
-            if cleaned.get(f"{name}_en") and not cleaned.get(f"{name}_uk")
+            str(field.verbose_name)
+            for field in self.instance._meta.fields  # in the form's order
+            if field.name in fields
+            and cleaned.get(f"{field.name}_en")
+            and not cleaned.get(f"{field.name}_uk")
         ]
         if not missing:
             return None

@@ -176,6 +176,21 @@ class Record(models.Model):
         """
         return None
 
+    def pinned_change(self, before=None):
+        """
+        (first day, last day or None) of the pinned boxes that publishing this
+        record, or moving its date from ``before``, changes; None when no box
+        pinned to a past day changes.
+        """
+        date = getattr(self, self.dated_by) if self.dated_by else None
+        if date is None:
+            return None
+        moved = before is not None and before != date
+        start = min(date, before) if moved else date
+        if start >= timezone.localdate():
+            return None
+        return start, self.pinned_until(max(date, before) if moved else date)
+
     @property
     def is_scheduled(self):
         return self.status == Status.PUBLISHED and not self.is_public

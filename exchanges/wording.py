@@ -20,6 +20,18 @@ def date_words(date):
     return dateformat.format(date, _("j F Y")).replace(" ", NBSP)
 
 
+def pinned_words(start, end):
+    """Which pinned fact boxes a change reaches, for the editor about to make it."""
+    if end is None:
+        return _(
+            "This changes what fact boxes pinned to %(start)s or later show, and live boxes."
+        ) % {"start": date_words(start)}
+    return _("This changes what fact boxes pinned to %(start)s to %(end)s show.") % {
+        "start": date_words(start),
+        "end": date_words(end),
+    }
+
+
 def quantity_case(figure, case):
     """The case of the noun after a figure: the qualifier's own, or the sentence's."""
     return GOVERNED_CASE.get(figure.precision, case)

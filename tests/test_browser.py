@@ -254,9 +254,7 @@ def test_every_box_fits_every_width_in_both_languages(browser, seeded_server, wi
         page.close()
 
 
-def test_the_chart_hatches_undisclosed_figures_and_keeps_its_text_readable(
-    browser, seeded_server
-):
+def test_the_chart_hatches_undisclosed_figures_and_keeps_its_text_readable(browser, seeded_server):
     page = browser.new_page(viewport={"width": 320, "height": 900})
     try:
         page.goto(f"{seeded_server.url}/embed/timeline/?lang=uk")

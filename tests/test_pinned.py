@@ -236,7 +236,7 @@ def test_publishing_without_ukrainian_text_warns_first(admin_client, seed):
         _transition="publish",
     )
     warnings = " ".join(warnings_shown(admin_client.post(address, data)))
-    assert "The Ukrainian version is empty for: context, source." in warnings
+    assert "The Ukrainian version is empty for: source, context." in warnings
     assert not Tally.objects.filter(as_of="2024-05-31").exists()
 
 
@@ -266,3 +266,21 @@ def test_publishing_without_a_source_is_refused_on_the_field(admin_client, seed,
     admin_client.post(listing, {"action": "publish", "_selected_action": [record.pk]})
     record.refresh_from_db()
     assert record.status == Status.DRAFT
+
+
+def test_bulk_publishing_a_back_dated_record_asks_first(admin_client, seed):
+    from .factories import TallyFactory
+
+    draft = TallyFactory(as_of=datetime.date(2023, 12, 31), status=Status.DRAFT)
+    listing = url(Tally, "changelist")
+    data = {"action": "publish", "_selected_action": [draft.pk]}
+    page = admin_client.post(listing, data)
+    assert page.status_code == 200
+    assert "fact boxes pinned to 31\xa0December\xa02023 to 27\xa0July\xa02025" in page.text
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    assert admin_client.post(listing, {**data, "confirmed": "yes"}).status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Status.PUBLISHED
+    assert "Ukraine has brought back 5,857 people" in box(datetime.date(2025, 7, 28))
+    assert "Test Agency, 2023-12-31" in box(datetime.date(2024, 1, 1))

@@ -48,8 +48,7 @@ def test_undisclosed_figures_are_hatched_and_the_legend_tells_them_apart(seed):
     assert html.count('class="xb__seg xb__seg--separate"') == 1  # 23 July 2025, about 250
     text = visible(html)
     assert (
-        "counted in the official tally separate case, not in the tally number not disclosed"
-        in text
+        "counted in the official tally separate case, not in the tally number not disclosed" in text
     )
     assert "9 June 2025: not disclosed" in text
 

@@ -58,9 +58,13 @@ def press(client, record, transition, **changes):
 
 
 def act(client, record, action):
-    """Run a changelist action on one record."""
+    """Run a changelist action on one record, confirming when the admin asks to."""
     url = reverse(f"admin:exchanges_{record._meta.model_name}_changelist")
-    return client.post(url, {"action": action, "_selected_action": [record.pk]}, follow=True)
+    data = {"action": action, "_selected_action": [record.pk]}
+    response = client.post(url, data, follow=True)
+    if "admin/exchanges/confirm_publish.html" in [t.name for t in response.templates]:
+        response = client.post(url, {**data, "confirmed": "yes"}, follow=True)
+    return response
 
 
 def draft_exchange():
