@@ -67,7 +67,7 @@ def main():
     doors = {
         "embed totals": ("/embed/totals/?as_of=2025-07-28", {}),
         "embed agreement (stages)": ("/embed/agreement/istanbul-2/", {}),
-        "embed timeline (522 bars)": ("/embed/timeline/", {}),
+        "embed timeline (522 exchanges)": ("/embed/timeline/", {}),
         "oEmbed": ("/oembed/?url=http://testserver/embed/totals/", {}),
         "API exchanges, 50": ("/api/v1/exchanges/", api),
         "API exchanges, 200": ("/api/v1/exchanges/?page_size=200", api),

@@ -71,14 +71,6 @@ class Figure:
         """The number a noun agrees with: the upper end of a range, else the value."""
         return self.upper if self.upper is not None else self.value
 
-    def __add__(self, other):
-        """Add two figures with honest bounds (see ``exchanges.arithmetic``)."""
-        if not isinstance(other, Figure):
-            return NotImplemented
-        from .arithmetic import total
-
-        return total([self, other])
-
     @staticmethod
     def grouped(number, lang):
         """``number`` grouped by thousands as ``lang`` writes it: 5,857 or 5 857."""

@@ -186,10 +186,6 @@ def test_a_sum_claims_no_more_than_its_parts(parts, expected):
     assert total(parts) == expected
 
 
-def test_adding_figures_uses_the_same_arithmetic():
-    assert Figure(1000, P.OVER) + Figure(5) == Figure(1005, P.OVER)
-
-
 @pytest.mark.parametrize(
     ("official", "recorded", "more", "fewer"),
     [
