@@ -272,12 +272,15 @@ def test_the_chart_hatches_undisclosed_figures_and_keeps_its_text_readable(brows
         colours = inside.getcolors(maxcolors=10_000)
         strong = [count for count, _colour in colours if count >= 3]
         assert len(strong) >= 2, (image.size, colours)
-        # Axis text keeps a readable size at 320 px: at least 11 px as drawn.
-        sizes = page.evaluate(
-            """() => [...document.querySelectorAll('text.xb__tick')].map(text =>
-                parseFloat(getComputedStyle(text).fontSize) * text.getScreenCTM().a)"""
-        )
-        assert len(sizes) >= 5 and min(sizes) >= 11, sizes
+        # Axis text keeps a readable size from 320 to 1200 px: at least 11 px as drawn.
+        for width in (320, 600, 1200):
+            page.set_viewport_size({"width": width, "height": 900})
+            sizes = page.evaluate(
+                """() => [...document.querySelectorAll('text.xb__tick')].map(text =>
+                    parseFloat(getComputedStyle(text).fontSize) * text.getScreenCTM().a)"""
+            )
+            assert len(sizes) >= 5 and 11 <= min(sizes) <= max(sizes) <= 14, (width, sizes)
+        page.set_viewport_size({"width": 320, "height": 900})
         ticks = page.locator("text.xb__tick").evaluate_all(
             "texts => texts.map(text => text.lastChild.textContent)"
         )
