@@ -276,6 +276,10 @@ def test_bad_filter_values_are_400_naming_the_parameter(api, seed, path, params,
         ("quotes", {"q": "unscheduled"}, 1),
         ("quotes", {"date_after": "2025-08-01"}, 0),
         ("people", {"q": "spokesperson"}, 1),
+        ("people", {"q": "речник"}, 1),  # a role title, in Ukrainian
+        ("quotes", {"q": "Реалізація"}, 0),  # no translation yet
+        ("tallies", {"q": "Українська"}, 2),  # the Ukrainian source name
+        ("exchanges", {"updated_since": "2000-01-01T00:00:00+20:00"}, 22),
         ("organisations", {"kind": "state"}, 5),
         ("organisations", {"updated_since": "2000-01-01T00:00:00Z"}, 8),
         ("organisations", {"updated_since": "2100-01-01T00:00:00Z"}, 0),
@@ -474,3 +478,22 @@ def test_headlines_never_name_a_draft_agreement_or_speaker(api, seed, partner_ke
     )
     assert "SECRET TALKS" not in everything
     assert "Hidden Name" not in everything
+
+
+def test_a_search_is_a_few_words_not_a_document(api, seed):
+    long = api.get("/api/v1/quotes/", {"q": " ".join(["exchange"] * 400)})
+    assert long.status_code == 400
+    assert "at most 10 words and 200 characters" in long.json()["q"][0]
+    assert api.get("/api/v1/quotes/", {"q": "x" * 201}).status_code == 400
+    assert api.get("/api/v1/quotes/", {"q": " ".join(["stages"] * 10)}).status_code == 200
+
+
+def test_an_unknown_parameter_is_a_400_that_lists_the_allowed_ones(api, seed):
+    response = api.get("/api/v1/exchanges/", {"date_afer": "2025-01-01"})
+    assert response.status_code == 400
+    message = response.json()["date_afer"][0]
+    assert message.startswith("Unknown parameter. Use one of:")
+    assert "date_after" in message and "page_size" in message
+    detail = api.get(f"/api/v1/exchanges/{stable_uuid('exchange', '2025-07-23')}/", {"q": "x"})
+    assert detail.status_code == 400 and "q" in detail.json()
+    assert api.get("/api/v1/changes/", {"sinse": "x"}).status_code == 400

@@ -7,9 +7,14 @@ import datetime
 
 import django_filters as filters
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from ..models import Agreement, Exchange, Organisation, Person, Quote, Tally
+
+# A search is a few words, not a document.
+SEARCH_MAX_WORDS, SEARCH_MAX_LENGTH = 10, 200
 
 
 class SafeIsoDateTimeField(filters.fields.IsoDateTimeField):
@@ -18,11 +23,10 @@ class SafeIsoDateTimeField(filters.fields.IsoDateTimeField):
     def to_python(self, value):
         value = super().to_python(value)
         try:
-            if value is not None:
-                value.astimezone(datetime.UTC)
+            # In UTC: PostgreSQL refuses offsets past ±15:59 that ISO 8601 allows.
+            return value.astimezone(datetime.UTC) if value is not None else None
         except OverflowError:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-        return value
 
 
 class SafeIsoDateTimeFilter(filters.IsoDateTimeFilter):
@@ -70,13 +74,38 @@ class RecordFilter(filters.FilterSet):
         return queryset.filter(**{f"{name}__in": Person.objects.public().filter(uuid=value)})
 
     def search(self, queryset, name, value):
-        """Every word must appear in one of the searched fields."""
-        for word in value.split():
+        """
+        Every word must appear in one of the searched fields. Bounded: a few words
+        of reasonable length, and related fields searched through ``EXISTS``, so
+        a query costs the same whatever the partner sends.
+        """
+        words = value.split()
+        if len(value) > SEARCH_MAX_LENGTH or len(words) > SEARCH_MAX_WORDS:
+            raise DRFValidationError(
+                {
+                    "q": [
+                        _("Search for at most %(words)s words and %(length)s characters.")
+                        % {"words": SEARCH_MAX_WORDS, "length": SEARCH_MAX_LENGTH}
+                    ]
+                }
+            )
+        for word in words:
             condition = Q()
             for field in self.search_fields:
-                condition |= Q(**{f"{field}__icontains": word})
+                condition |= self.contains(field, word)
             queryset = queryset.filter(condition)
-        return queryset.distinct() if any("__" in f for f in self.search_fields) else queryset
+        return queryset
+
+    def contains(self, field, word):
+        """``field`` contains ``word``; a related field through a subquery, without joins."""
+        if "__" not in field:
+            return Q(**{f"{field}__icontains": word})
+        relation, target = field.split("__", 1)
+        reverse = self.Meta.model._meta.get_field(relation)  # e.g. a quote's translations
+        rows = reverse.related_model.objects.filter(
+            **{reverse.field.name: OuterRef("pk"), f"{target}__icontains": word}
+        )
+        return Q(Exists(rows))
 
 
 class ExchangeFilter(RecordFilter):
@@ -86,7 +115,7 @@ class ExchangeFilter(RecordFilter):
     counts_toward_tally = yes_no()
     ordering = filters.OrderingFilter(fields=["date", "updated_at"])
 
-    search_fields = ("notes_en", "notes_uk", "source_name")
+    search_fields = ("notes_en", "notes_uk", "source_name_en", "source_name_uk")
 
     class Meta:
         model = Exchange
@@ -114,7 +143,14 @@ class TallyFilter(RecordFilter):
     speaker = public_person("stated_by")
     ordering = filters.OrderingFilter(fields=[("as_of", "date"), "updated_at"])
 
-    search_fields = ("context_en", "context_uk", "notes_en", "notes_uk", "source_name")
+    search_fields = (
+        "context_en",
+        "context_uk",
+        "notes_en",
+        "notes_uk",
+        "source_name_en",
+        "source_name_uk",
+    )
 
     class Meta:
         model = Tally

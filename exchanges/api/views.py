@@ -125,8 +125,25 @@ class PartnerAPIMixin:
     renderer_classes = [JSONRenderer, NinjsRenderer]
     filter_backends = [DjangoFilterBackend]
 
+    # Parameters every partner endpoint reads; lists add their filters.
+    parameters = {"format", "lang"}
+
+    def allowed_parameters(self):
+        filterset = getattr(self, "filterset_class", None)
+        return self.parameters | set(filterset.base_filters if filterset else ())
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        allowed = self.allowed_parameters()
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            # A misspelt filter would otherwise return everything, looking right.
+            raise ValidationError(
+                {
+                    name: [_("Unknown parameter. Use one of: %s.") % ", ".join(sorted(allowed))]
+                    for name in unknown
+                }
+            )
         lang = request.query_params.get("lang")
         codes = [code for code, _name in settings.LANGUAGES]
         if lang is not None and lang not in codes:
@@ -178,6 +195,12 @@ class RecordViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
     kind = None
     lookup_field = "uuid"
     pagination_class = RecordCursorPagination
+    parameters = PartnerAPIMixin.parameters | {"cursor", "page_size"}
+
+    def allowed_parameters(self):
+        if self.action == "retrieve":
+            return PartnerAPIMixin.parameters
+        return super().allowed_parameters()
 
     def get_queryset(self):
         return public_records(self.kind)
@@ -308,6 +331,7 @@ class ChangesView(PartnerAPIMixin, APIView):
     """
 
     renderer_classes = [JSONRenderer]
+    parameters = PartnerAPIMixin.parameters | {"since", "page_size"}
 
     @extend_schema(
         parameters=[
