@@ -39,7 +39,7 @@ from .models import (
     Transition,
 )
 from .rendering import render_box, snippets
-from .services import correct_attributions
+from .services import correct_role
 from .wording import pinned_words
 
 # Before VersionAdmin registers the models itself, without our exclusions.
@@ -505,8 +505,8 @@ class RoleAdmin(TranslationAdmin):
         super().save_model(request, obj, form, change)
         statements = obj.published_statements() if change else []
         if form.cleaned_data.get("apply_to_published"):
-            count = correct_attributions(
-                statements,
+            count = correct_role(
+                obj,
                 form.cleaned_data["correction_note"].strip(),
                 form.cleaned_data.get("correction_note_uk", "").strip(),
                 request.user,

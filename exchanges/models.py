@@ -383,6 +383,10 @@ class Role(models.Model):
                 {"ended_on": ValidationError(message, params={"start": self.started_on})}
             )
 
+    def titles(self):
+        """The title in each language; None where it has not been translated."""
+        return {code: getattr(self, f"title_{code}") or None for code, _name in settings.LANGUAGES}
+
     def published_statements(self):
         """Published tallies and quotes that cite this role."""
         return [
@@ -460,15 +464,17 @@ class Statement(models.Model):
         return None
 
     def attribution_now(self):
-        """The attribution the speaker fields give today, in every language."""
+        """
+        The attribution the speaker fields give today, in every language; each
+        role keeps its ``id``, so a correction can reword that role alone.
+        """
         speaker = self.said_by
         if speaker is None:
             return {}
         roles = []
         if speaker._meta.model_name == "person" and self.pk:
             roles = [
-                {code: getattr(role, f"title_{code}") or None for code, _name in settings.LANGUAGES}
-                for role in getattr(self, self.roles_field).all()
+                {"id": role.pk, **role.titles()} for role in getattr(self, self.roles_field).all()
             ]
         return {"kind": speaker._meta.model_name, "speaker": speaker.names(), "roles": roles}
 
@@ -480,9 +486,26 @@ class Statement(models.Model):
         speaker = self.said_by
         if speaker is None or not speaker.is_public:
             return {}
-        if self.is_public and self.attribution:
-            return self.attribution
-        return self.attribution_now()
+        said = self.attribution if self.is_public and self.attribution else self.attribution_now()
+        return {
+            "kind": said["kind"],
+            "speaker": said["speaker"],
+            "roles": [
+                {code: title for code, title in role.items() if code != "id"}
+                for role in said["roles"]
+            ],
+        }
+
+    def role_titles(self):
+        """Role id → its titles as published, for the roles listed with a statement."""
+        said = self.attribution if self.is_public and self.attribution else {}
+        return {role.get("id"): role for role in said.get("roles", [])}
+
+    def reword_role(self, role):
+        """Apply a role's titles of today to this published statement's attribution."""
+        for entry in self.attribution.get("roles", []):
+            if entry.get("id") == role.pk:
+                entry.update(role.titles())
 
     def freeze_attribution(self):
         """Keep the attribution as published now; no version bump, no signal."""

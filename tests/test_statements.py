@@ -42,10 +42,12 @@ def test_a_role_edit_leaves_published_attributions_as_published(admin_client, se
         assert OLD_TITLE in text and NEW_TITLE not in text
     tally = api.get(f"/api/v1/tallies/{stable_uuid('tally', '2025-07-28-scheduled')}/").json()
     assert tally["attribution"]["roles"][1]["en"] == OLD_TITLE
+    assert tally["stated_by_roles"][1]["title"]["en"] == OLD_TITLE  # one answer, not two
     assert Quote.objects.get(uuid=QUOTE).corrections.count() == 0
 
 
 def test_a_role_edit_applied_as_a_correction_rewords_them_with_a_note(admin_client, seed):
+    Person.objects.filter(slug="andrii-yusov").update(rank_en="Colonel")  # a later promotion
     role = Role.objects.get(title_en=OLD_TITLE)
     refused = edit_role(admin_client, role, title_en=NEW_TITLE, apply_to_published="on")
     assert "Say what was corrected" in refused.text
@@ -62,7 +64,12 @@ def test_a_role_edit_applied_as_a_correction_rewords_them_with_a_note(admin_clie
     text = quote_box()
     assert NEW_TITLE in text and OLD_TITLE not in text
     assert "Yusov's title was given wrongly." in text
-    assert Quote.objects.get(uuid=QUOTE).version > version  # partners see it change
+    # Only the role was reworded: he was a Major on the day, whatever his rank now.
+    assert "Major Andrii Yusov" in text and "Colonel" not in text
+    quote = Quote.objects.get(uuid=QUOTE)
+    assert quote.version > version  # partners see it change
+    history = admin_client.get(url(Quote, "history", quote.pk)).text
+    assert "Corrected: Yusov&#x27;s title was given wrongly." in history
 
 
 def test_renaming_a_person_warns_and_keeps_what_was_published(admin_client, seed):

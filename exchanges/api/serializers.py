@@ -204,16 +204,29 @@ class RolesField(serializers.Field):
         super().__init__(read_only=True, **kwargs)
 
     def to_representation(self, roles):
-        request = self.context.get("request")
-        return [
-            {
-                "title": {code: getattr(role, f"title_{code}") or None for code in languages()},
-                "organisation": ref(role.organisation, "organisation-detail", request, True),
-                "started_on": role.started_on,
-                "ended_on": role.ended_on,
-            }
-            for role in roles.all()
-        ]
+        return [self.role(role, role.titles()) for role in roles.all()]
+
+    def role(self, role, titles):
+        return {
+            "title": {code: titles.get(code) for code in languages()},
+            "organisation": ref(
+                role.organisation, "organisation-detail", self.context.get("request"), True
+            ),
+            "started_on": role.started_on,
+            "ended_on": role.ended_on,
+        }
+
+
+class StatementRolesField(RolesField):
+    """The speaker's roles that day, titled as they were published."""
+
+    def get_attribute(self, statement):
+        return statement
+
+    def to_representation(self, statement):
+        published = statement.role_titles()
+        roles = getattr(statement, statement.roles_field).all()
+        return [self.role(role, published.get(role.pk) or role.titles()) for role in roles]
 
 
 @extend_schema_field(
@@ -370,7 +383,7 @@ class TallySerializer(RecordSerializer):
     returned = FigureField(source="returned_figure")
     stated_by = RefField("person-detail", name=True)
     stated_by_organisation = RefField("organisation-detail", name=True)
-    stated_by_roles = RolesField()
+    stated_by_roles = StatementRolesField()
     attribution = AttributionField()
     context = TranslatedField()
     outlet = RefField("organisation-detail", name=True)
@@ -413,7 +426,7 @@ class QuoteSerializer(RecordSerializer):
     translations = QuoteTranslationSerializer(many=True, read_only=True)
     speaker = RefField("person-detail", name=True)
     speaker_organisation = RefField("organisation-detail", name=True)
-    roles = RolesField()
+    roles = StatementRolesField()
     attribution = AttributionField()
     context = TranslatedField()
     outlet = RefField("organisation-detail", name=True)

@@ -27,7 +27,7 @@ def freeze(apps, schema_editor):
                 "kind": "person",
                 "speaker": {code: full_name(person, code) for code in languages},
                 "roles": [
-                    {code: getattr(role, f"title_{code}") or None for code in languages}
+                    {"id": role.pk, **{code: getattr(role, f"title_{code}") or None for code in languages}}
                     for role in getattr(statement, roles_field).all()
                 ],
             }
