@@ -40,7 +40,7 @@ from .models import (
 )
 from .rendering import render_box, snippets
 from .services import correct_role
-from .wording import pinned_words
+from .wording import by_words, pinned_words
 
 # Before VersionAdmin registers the models itself, without our exclusions.
 register_history()
@@ -88,15 +88,15 @@ FIGURES_HELP = _(
 def gap_words(official, recorded, noun):
     """How far the official figure is above the recorded one, as far as can be told."""
     gap = difference(official, recorded)
-    more = gap.figure()
-    if more is not None:
-        if more == Figure(0):
-            return _("%(noun)s: none") % {"noun": noun}
-        if more.is_known:
-            return _("%(noun)s: %(gap)s more than recorded") % {"noun": noun, "gap": more.words()}
-    fewer = (-gap).figure()
+    more, fewer = gap.figure(), (-gap).figure()
+    if more == Figure(0):
+        return _("%(noun)s: none") % {"noun": noun}
+    if more is not None and more.is_known:
+        if more.value == 0:  # “over 0” or “at least 0”: more, by how much cannot be told
+            return _("%(noun)s: more than recorded") % {"noun": noun}
+        return _("%(noun)s: %(by)s more than recorded") % {"noun": noun, "by": by_words(more)}
     if fewer is not None and fewer.is_known and fewer.value:
-        return _("%(noun)s: %(gap)s fewer than recorded") % {"noun": noun, "gap": fewer.words()}
+        return _("%(noun)s: %(by)s fewer than recorded") % {"noun": noun, "by": by_words(fewer)}
     return _("%(noun)s: cannot be told from these figures") % {"noun": noun}
 
 
@@ -339,7 +339,9 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
             changes = [
                 (record, pinned_words(*change))
                 for record in queryset
-                if record.can_make(Transition.PUBLISH) and (change := record.pinned_change())
+                if record.can_make(Transition.PUBLISH)
+                and not record.publication_errors()  # refused anyway: nothing to confirm
+                and (change := record.pinned_change())
             ]
             if changes:
                 return TemplateResponse(
@@ -717,10 +719,16 @@ class TallyAdmin(FactBoxAdminMixin, RecordAdmin):
         if tally.pk is None or tally.as_of is None:
             return _("Save the tally to compare it with the exchanges recorded here.")
         count, returned = tally.recorded_totals()
-        text = _(
-            "%(count)s published exchanges recorded in this scope up to this date, "
-            "returning %(returned)s people."
-        ) % {"count": count, "returned": returned.words()}
+        if returned.is_known:
+            text = _(
+                "%(count)s published exchanges recorded in this scope up to this date, "
+                "returning %(returned)s people."
+            ) % {"count": count, "returned": returned.words()}
+        else:
+            text = _(
+                "%(count)s published exchanges recorded in this scope up to this date; "
+                "the number returned in them was not disclosed."
+            ) % {"count": count}
         gaps = [
             gap_words(tally.exchanges_figure, Figure(count), _("exchanges")),
             gap_words(tally.returned_figure, returned, _("people")),

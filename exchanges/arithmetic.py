@@ -126,9 +126,11 @@ def combined_estimate(a, b, add):
     kinds = {a.estimate_kind, b.estimate_kind}
     if kinds == {Precision.EXACT}:
         kind = Precision.EXACT
-    elif kinds <= {Precision.EXACT, Precision.ABOUT} or not add:
-        # "Nearly" minus something is no longer "nearly": only "about" is honest.
+    elif kinds <= {Precision.EXACT, Precision.ABOUT}:
         kind = Precision.ABOUT
+    elif not add:
+        # “Nearly” bounds from above; in a difference only its bounds are honest.
+        return None, None
     elif kinds <= {Precision.EXACT, Precision.NEARLY}:
         kind = Precision.NEARLY
     else:

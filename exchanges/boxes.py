@@ -13,6 +13,7 @@ Every query goes through ``.public(as_of=…)``.
 
 import datetime
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -24,9 +25,9 @@ from . import chart
 from .arithmetic import total as sum_figures
 from .conf import app_settings
 from .editor_text import EditorText, compose, join, join_words, translated
-from .figures import Figure
+from .figures import Figure, Precision
 from .models import Agreement, Exchange, Organisation, Quote, Role, Tally
-from .wording import attribution, date_words, exchanges_words, headline, people_words
+from .wording import attribution, date_words, headline, in_exchanges_words, people_words
 
 KINDS = ("totals", "agreement", "exchange", "quote", "timeline")
 # Kinds that name one record, and how the record is named.
@@ -116,11 +117,12 @@ def web_url(url):
 
 def source_data(record):
     """Where a record's facts come from, as the editor gave it: a name, a link or both."""
-    return {
-        "line": None,
-        "source_name": translated(record, "source_name"),
-        "source_url": web_url(record.source_url),
-    }
+    url = web_url(record.source_url)
+    # A link with no name is named by its site, not by the word “link”.
+    name = translated(record, "source_name") or (
+        EditorText(urlsplit(url).hostname) if url else None
+    )
+    return {"line": None, "source_name": name, "source_url": url}
 
 
 # Words -----------------------------------------------------------------------
@@ -210,6 +212,23 @@ def jsonld_base(type_, name, **fields):
     }
 
 
+def jsonld_figure(name, figure):
+    """A schema.org PropertyValue that claims no more than the figure: bounds, not a value."""
+    value, upper, precision = figure.value, figure.upper, figure.precision
+    bounds = {
+        Precision.EXACT: {"value": value},
+        Precision.ABOUT: {"value": value},
+        Precision.OVER: {"minValue": None if value is None else value + 1},
+        Precision.AT_LEAST: {"minValue": value},
+        Precision.NEARLY: {"maxValue": None if value is None else value - 1},
+        Precision.FEWER_THAN: {"maxValue": None if value is None else value - 1},
+        Precision.UP_TO: {"maxValue": value},
+        Precision.BETWEEN: {"minValue": value, "maxValue": upper},
+        Precision.UNKNOWN: {},
+    }[precision]
+    return {"@type": "PropertyValue", "name": name, "description": figure.words(), **bounds}
+
+
 def jsonld_speaker(source):
     """The schema.org Person or Organization who said it; None when unnamed."""
     if not source["speaker"]:
@@ -241,18 +260,18 @@ def statements(model, as_of):
 
 def totals_headline(exchanges, returned):
     people = people_words(returned, case="accusative")
-    in_exchanges = exchanges_words(exchanges, case="accusative")
+    in_exchanges = in_exchanges_words(exchanges)
     if people and in_exchanges:
-        return _("Ukraine has brought back %(people)s in %(exchanges)s.") % {
+        return _("Ukraine has brought back %(people)s %(in_exchanges)s.") % {
             "people": people,
-            "exchanges": in_exchanges,
+            "in_exchanges": in_exchanges,
         }
     if people:
         return _("Ukraine has brought back %(people)s.") % {"people": people}
     if in_exchanges:
         return _(
-            "Ukraine has brought people back in %(exchanges)s; the number was not disclosed."
-        ) % {"exchanges": in_exchanges}
+            "Ukraine has brought people back %(in_exchanges)s; the number was not disclosed."
+        ) % {"in_exchanges": in_exchanges}
     return _("Ukraine has brought people back; the figures were not disclosed.")
 
 
@@ -264,6 +283,7 @@ def separate_cases(as_of):
         .filter(scope=Tally.Scope.AGREEMENT, agreement__counts_toward_tally=False)
         .filter(agreement__in=Agreement.objects.public(as_of=as_of))
         .select_related("agreement")
+        .prefetch_related("corrections")
         .order_by("agreement__concluded_on", "agreement_id", "-as_of", "-pk")
     )
     for case in case_tallies:
@@ -303,6 +323,7 @@ def separate_cases(as_of):
                 "text": text,
                 "status": _("Status: %(status)s.") % {"status": implementation_words(agreement)},
                 "source": statement_source(case),
+                "corrections": corrections_data(case),
             }
         )
     return cases
@@ -340,8 +361,8 @@ def totals(as_of):
     headline = totals_headline(exchanges, returned)
     source = statement_source(tally)
     for case in separate:
-        if case["source"] == source:
-            case["source"] = None  # said in the same breath: the box's source says it once
+        # Said in the same breath: the box prints the source once.
+        case["same_source"] = case["source"] == source
     return {
         "title": title,
         "headline": headline,
@@ -366,18 +387,8 @@ def totals(as_of):
             ),
             creator=jsonld_speaker(source),
             variableMeasured=[
-                {
-                    "@type": "PropertyValue",
-                    "name": _("Exchanges"),
-                    "value": exchanges.value,
-                    "description": exchanges.words(),
-                },
-                {
-                    "@type": "PropertyValue",
-                    "name": _("People returned"),
-                    "value": returned.value,
-                    "description": returned.words(),
-                },
+                jsonld_figure(_("Exchanges"), exchanges),
+                jsonld_figure(_("People returned"), returned),
             ],
             isBasedOn=web_url(tally.source_url),
         ),
@@ -411,21 +422,37 @@ def agreement(slug, as_of):
     if found is None:
         unavailable(Agreement, "agreement", slug, slug=slug)
     stages = list(Exchange.objects.public(as_of=as_of).filter(agreement=found).order_by("date"))
-    statement = statements(Tally, as_of).filter(agreement=found).order_by("-as_of", "-pk").first()
+    statement = (
+        statements(Tally, as_of)
+        .filter(agreement=found)
+        .prefetch_related("corrections")
+        .order_by("-as_of", "-pk")
+        .first()
+    )
+    corrections = corrections_data(found)
     if statement is not None:
         total = {
             "returned": figure_data(statement.returned_figure),
             "official": True,
-            "label": _("Returned under it, official figure"),
+            "label": _("Returned under it, official figure as of %(date)s")
+            % {"date": date_words(statement.as_of)},
             "source": statement_source(statement),
         }
-    else:
-        # A sum keeps honest bounds; no stages, or none disclosed, is unknown.
+        corrections += corrections_data(statement)
+    elif stages:
+        # A sum keeps honest bounds: a stage not disclosed makes it “at least”.
         summed = sum_figures([stage.returned_figure for stage in stages])
         total = {
             "returned": figure_data(summed),
             "official": False,
             "label": _("Returned in the stages recorded here"),
+            "source": None,
+        }
+    else:
+        total = {
+            "returned": {**figure_data(Figure.unknown()), "words": _("no stage recorded yet")},
+            "official": False,
+            "label": _("Returned under it"),
             "source": None,
         }
     round_words = (
@@ -445,12 +472,14 @@ def agreement(slug, as_of):
         "parties": [translated(party, "name") for party in found.parties.all()],
         "categories": [translated(category, "name") for category in found.categories.all()],
         "implementation": implementation_words(found),
+        # Status and notes are kept as they are now, not as they were: say so when pinned.
+        "implementation_label": _("Status today") if as_of else _("Status"),
         "counting": counting_words(found.counts_toward_tally, stages),
         "counts_toward_tally": found.counts_toward_tally,
         "stages": [stage_data(stage) for stage in stages],
-        "corrections": corrections_data(found),
+        "corrections": corrections,
         "total": total,
-        "notes": translated(found, "notes"),
+        "notes": None if as_of else translated(found, "notes"),
         "source": source_data(found),
         "jsonld": jsonld_base(
             "Event",
@@ -578,7 +607,6 @@ def exchange_items(exchanges, as_of, count):
         agreement.pk: translated(agreement, "title")
         for agreement in Agreement.objects.public(as_of=as_of).filter(pk__in=agreement_ids)
     }
-    width = min(max(60 / count, 0.6), 2.5)
     return [
         {
             "date": date_data(item.date),
@@ -593,7 +621,6 @@ def exchange_items(exchanges, as_of, count):
                 ("counted" if item.counts_toward_tally else "separate", item.returned_figure)
             ],
             "start": item.date,
-            "width": width,
             "centre": True,
         }
         for item in found
@@ -616,7 +643,6 @@ def period_items(exchanges, period):
     items = []
     for row in chart.sums_by_period(exchanges, period):
         parts = [figure for figure in (row["counted"], row["separate"]) if figure is not None]
-        empty = figure_data(Figure(0))
         items.append(
             {
                 "date": date_data(row["start"]),
@@ -625,8 +651,8 @@ def period_items(exchanges, period):
                 "count": row["count"],
                 "undisclosed": row["undisclosed"],
                 "returned": figure_data(sum_figures(parts)),
-                "counted": figure_data(row["counted"]) if row["counted"] else empty,
-                "separate": figure_data(row["separate"]) if row["separate"] else empty,
+                "counted": figure_data(row["counted"]) if row["counted"] else None,
+                "separate": figure_data(row["separate"]) if row["separate"] else None,
                 "stack": [("counted", row["counted"]), ("separate", row["separate"])],
                 "start": row["start"],
                 "last": row["end"],
@@ -646,9 +672,9 @@ def timeline(as_of):
     count, first, last = chart.span(exchanges)
     if not count:
         if as_of is None:
-            description = _("No exchange has been recorded yet.")
+            description = _("No exchange is recorded here yet.")
         else:
-            description = _("No exchange had been recorded by %(date)s.") % {
+            description = _("None of the exchanges recorded here had taken place by %(date)s.") % {
                 "date": date_words(as_of)
             }
         return {
@@ -671,14 +697,17 @@ def timeline(as_of):
         (sum(figure.value for _kind, figure in item["stack"] if figure and figure.is_known))
         for item in items
     )
-    for item in items:
-        stack = item.pop("stack")
-        item["segments"] = chart.stack(stack, top)
-        start = item.pop("start")
+    if period is None:
+        width, lefts = chart.place([axis.x(item["start"]) for item in items])
+    for index, item in enumerate(items):
+        item["segments"] = chart.stack(item.pop("stack"), top)
+        # An undisclosed figure is marked on top of what is known.
+        item["marker_y"] = min([chart.BASELINE, *(s["y"] for s in item["segments"])]) - 16
+        start, end = item.pop("start"), item.pop("last", None)
         if item.pop("centre"):
-            item["x"] = round(axis.x(start) - item["width"] / 2, 2)
+            item["x"], item["width"] = lefts[index], width
         else:
-            days = (item.pop("last") - start).days + 1
+            days = (end - start).days + 1
             item["width"] = round(axis.width(days) * 0.8, 2)
             item["x"] = round(axis.x(start) + axis.width(days) * 0.1, 2)
         item["tooltip"] = _("%(date)s: %(returned)s") % {
@@ -687,7 +716,9 @@ def timeline(as_of):
         }
     undisclosed = sum(item["undisclosed"] for item in items)
     words = {"count": Figure(count).words(), "first": date_words(first), "last": date_words(last)}
-    if period is None:
+    if count == 1:
+        description = _("People returned to Ukraine in the exchange of %(first)s.") % words
+    elif period is None:
         description = (
             npgettext(
                 "timeline",

@@ -109,10 +109,12 @@ class Axis:
         return (RIGHT - LEFT) * days / self.days
 
 
-def tick_label(date, step):
-    """“2024” at a year's start, a short month name elsewhere (“Jul”, “Лип”)."""
+def tick_label(date, step, first=False):
+    """“2024” at a year's start, a short month name elsewhere (“Jul”); the first has its year."""
     if date.month == 1 or step >= 12:
         return str(date.year)
+    if first:
+        return dateformat.format(date, _("M Y"))
     return dateformat.format(date, "M")
 
 
@@ -128,7 +130,7 @@ def ticks(first, last, axis):
             dates.append(start)
             start = add_months(start, step)
         if len(dates) <= MAX_TICKS:
-            chosen = [(date, tick_label(date, step)) for date in dates]
+            chosen = [(date, tick_label(date, step, i == 0)) for i, date in enumerate(dates)]
             break
     if len(chosen) < MIN_TICKS and not axis.single:
         # A span of a few months: four evenly spaced days.
@@ -143,6 +145,34 @@ def ticks(first, last, axis):
         anchor = "start" if x < 5 else "end" if x > 95 else "middle"
         result.append({"x": x, "label": label, "iso": date.isoformat(), "anchor": anchor})
     return result
+
+
+def place(centres, widest=2.5, narrowest=0.4, gap=0.15):
+    """
+    (width, left edges), in percent, for bars centred on ``centres`` (sorted): as
+    wide as fits, and side by side, never overlapping, where dates are close
+    (three stages on three days stand next to each other, near their dates).
+    """
+
+    def lefts(width):
+        placed, right = [], -gap
+        for centre in centres:
+            left = max(centre - width / 2, right + gap, 0.0)
+            placed.append(left)
+            right = left + width
+        return placed
+
+    low, high = narrowest, widest
+    if lefts(high)[-1] + high <= 100:
+        low = high
+    else:
+        for _step in range(20):  # the widest bars that fit, to a hundredth of a percent
+            middle = (low + high) / 2
+            if lefts(middle)[-1] + middle <= 100:
+                low = middle
+            else:
+                high = middle
+    return round(low, 2), [round(left, 2) for left in lefts(low)]
 
 
 def bar_height(figure, top):

@@ -159,14 +159,14 @@ class FigureAttribute:
         if precision == Precision.UNKNOWN and value is not None:
             return {
                 self.value_field: _(
-                    "Leave the number empty when its precision is “unknown”, "
-                    "or choose the precision the source gave."
+                    "Leave the number empty when its qualifier is “unknown”, "
+                    "or choose the qualifier the source gave."
                 )
             }
         if precision != Precision.UNKNOWN and value is None:
             return {
                 self.value_field: _(
-                    "Enter the number the source gave, or set the precision "
+                    "Enter the number the source gave, or set the qualifier "
                     "to “unknown” if it was not disclosed."
                 )
             }

@@ -236,7 +236,10 @@ class SpokenRolesForm(RecordForm):
         if not roles:
             return cleaned
         if person is None:
-            self.add_error(self.roles_field, _("Choose who said it before choosing roles."))
+            self.add_error(
+                self.roles_field,
+                _("Roles belong to a person: choose the person who said it, or clear the roles."),
+            )
             return cleaned
         for role in roles:
             if role.person_id != person.pk:

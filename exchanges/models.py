@@ -905,11 +905,16 @@ class Tally(Record, Source, Statement):
             raise ValidationError(errors)
 
     def publication_errors(self):
-        return {
+        errors = {
             **source_given(self),
             **speaker_is_public(self, "stated_by"),
             **speaker_is_public(self, "stated_by_organisation"),
         }
+        if not self.stated_by_id and not self.stated_by_organisation_id:
+            errors["stated_by"] = _(
+                "Choose who stated these figures before publishing: a person or an organisation."
+            )
+        return errors
 
     def pinned_until(self, date):
         """Until the day before the next public tally of the same scope supersedes it."""

@@ -5,11 +5,11 @@ the API share. Figures themselves are worded by ``Figure.words``.
 """
 
 from django.utils import dateformat
-from django.utils.translation import get_language, npgettext
+from django.utils.translation import get_language, npgettext, pgettext
 from django.utils.translation import gettext as _
 
 from .editor_text import chosen
-from .figures import GOVERNED_CASE
+from .figures import GOVERNED_CASE, Figure, Precision
 
 NBSP = "\N{NO-BREAK SPACE}"
 
@@ -86,6 +86,92 @@ def attribution(statement):
         return None, None, []
     lang = get_language()
     return said["kind"], chosen(said["speaker"], lang), [chosen(r, lang) for r in said["roles"]]
+
+
+def in_exchanges_words(figure):
+    """
+    “in 66 exchanges”, «за 66 обмінів», «щонайменше за 70 обмінів»: each language
+    puts the preposition where it goes with the qualifier. None when not disclosed.
+    """
+    if not figure.is_known:
+        return None
+    count, precision = figure.count, figure.precision
+    if precision == Precision.ABOUT:
+        words = npgettext(
+            "in exchanges, about",
+            "in about %(number)s exchange",
+            "in about %(number)s exchanges",
+            count,
+        )
+    elif precision == Precision.OVER:
+        words = npgettext(
+            "in exchanges, over",
+            "in over %(number)s exchange",
+            "in over %(number)s exchanges",
+            count,
+        )
+    elif precision == Precision.AT_LEAST:
+        words = npgettext(
+            "in exchanges, at least",
+            "in at least %(number)s exchange",
+            "in at least %(number)s exchanges",
+            count,
+        )
+    elif precision == Precision.NEARLY:
+        words = npgettext(
+            "in exchanges, nearly",
+            "in nearly %(number)s exchange",
+            "in nearly %(number)s exchanges",
+            count,
+        )
+    elif precision == Precision.FEWER_THAN:
+        words = npgettext(
+            "in exchanges, fewer than",
+            "in fewer than %(number)s exchange",
+            "in fewer than %(number)s exchanges",
+            count,
+        )
+    elif precision == Precision.UP_TO:
+        words = npgettext(
+            "in exchanges, up to",
+            "in up to %(number)s exchange",
+            "in up to %(number)s exchanges",
+            count,
+        )
+    elif precision == Precision.BETWEEN:
+        words = npgettext(
+            "in exchanges, between",
+            "in %(number)s to %(upper)s exchange",
+            "in %(number)s to %(upper)s exchanges",
+            count,
+        )
+    else:
+        words = npgettext(
+            "in exchanges", "in %(number)s exchange", "in %(number)s exchanges", count
+        )
+    lang = get_language()
+    upper = Figure.grouped(figure.upper, lang) if figure.upper is not None else None
+    return words % {"number": figure.number(), "upper": upper}
+
+
+def by_words(figure):
+    """How much more or fewer: “at least 43”, «щонайменше на 43»."""
+    number = figure.number()
+    if figure.precision == Precision.BETWEEN:
+        return pgettext("difference", "%(number)s to %(upper)s") % {
+            "number": number,
+            "upper": Figure.grouped(figure.upper, get_language()),
+        }
+    template = {
+        Precision.EXACT: pgettext("difference", "%(number)s"),
+        Precision.ABOUT: pgettext("difference", "about %(number)s"),
+        Precision.OVER: pgettext("difference", "over %(number)s"),
+        Precision.AT_LEAST: pgettext("difference", "at least %(number)s"),
+        Precision.NEARLY: pgettext("difference", "nearly %(number)s"),
+        Precision.FEWER_THAN: pgettext("difference", "fewer than %(number)s"),
+        Precision.UP_TO: pgettext("difference", "up to %(number)s"),
+    }[figure.precision]
+    return template % {"number": number}
 
 
 def headline(record):

@@ -411,13 +411,13 @@ def vars_of(instance):
         (
             {"returned": "250", "returned_precision": Precision.UNKNOWN},
             "returned",
-            "Leave the number empty when its precision is “unknown”, "
-            "or choose the precision the source gave.",
+            "Leave the number empty when its qualifier is “unknown”, "
+            "or choose the qualifier the source gave.",
         ),
         (
             {"handed_over": "", "handed_over_precision": Precision.EXACT},
             "handed_over",
-            "Enter the number the source gave, or set the precision to “unknown” "
+            "Enter the number the source gave, or set the qualifier to “unknown” "
             "if it was not disclosed.",
         ),
         (
@@ -491,7 +491,7 @@ def test_role_ending_before_it_starts_is_refused_inline(admin_client, seed):
         (
             {"returned": "", "returned_precision": Precision.AT_LEAST},
             "returned",
-            "Enter the number the source gave, or set the precision to “unknown” "
+            "Enter the number the source gave, or set the qualifier to “unknown” "
             "if it was not disclosed.",
         ),
     ],
@@ -624,3 +624,26 @@ def test_keys_are_revoked_from_the_admin(admin_client):
     assert record.revoked
     partner_page = admin_client.get(reverse("admin:exchanges_partner_change", args=[partner.pk]))
     assert record.prefix in partner_page.text
+
+
+@pytest.mark.parametrize(
+    ("exchanges", "returned", "expected"),
+    [
+        (("13", Precision.OVER), ("2687", Precision.OVER), "exchanges: more than recorded"),
+        (("5", Precision.NEARLY), ("600", Precision.NEARLY), "exchanges: 9 to 13 fewer"),
+        (("70", Precision.AT_LEAST), ("8000", Precision.AT_LEAST), "people: at least 5,313 more"),
+        (("66", Precision.EXACT), ("2700", Precision.NEARLY), "people: cannot be told"),
+    ],
+)
+def test_official_minus_recorded_keeps_honest_bounds(
+    admin_client, seed, exchanges, returned, expected
+):
+    tally = Tally.objects.get(scope=Tally.Scope.SCHEDULED)
+    Tally.objects.filter(pk=tally.pk).update(
+        exchanges=exchanges[0],
+        exchanges_precision=exchanges[1],
+        returned=returned[0],
+        returned_precision=returned[1],
+    )
+    page = admin_client.get(url(Tally, "change", tally.pk))
+    assert expected in page.text.replace("\xa0", " ")

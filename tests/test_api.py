@@ -132,7 +132,11 @@ def test_summary_is_the_totals_box_as_data_and_public(client, seed):
     }
     assert data["separate_cases"][0]["returned"]["words"] == "понад 1\xa0000"
     assert data["headline"] == "Україна повернула 5\xa0857 осіб за 66 обмінів."
-    assert client.get("/api/v1/summary/", {"as_of": "2025-07-01"}).status_code == 404
+    before = client.get("/api/v1/summary/", {"as_of": "2025-07-01", "lang": "uk"})
+    assert before.status_code == 200 and before.json()["tally"] is None
+    assert before.json()["headline"] == (
+        "Станом на 1\xa0липня\xa02025\xa0р. офіційних цифр ще не оприлюднювали."
+    )
     bad = client.get("/api/v1/summary/", {"as_of": "July"})
     assert bad.status_code == 400 and "as_of" in bad.json()
 

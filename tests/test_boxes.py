@@ -150,8 +150,8 @@ def test_agreement_box_in_english(seed):
     assert "Terms all for all, for two categories; 6,000 for 6,000 bodies" in text
     assert "Agreed 2 June 2025, round 2, Çırağan Palace, Istanbul" in text
     assert "Categories seriously ill and severely wounded; under 25" in text
-    assert "Status being implemented" in text
-    assert "Returned under it, official figure over 1,000" in text
+    assert "Status today being implemented" in text  # kept as it is now, and said so
+    assert "Returned under it, official figure as of 28 July 2025 over 1,000" in text
     assert "A separate case: not counted in the official tally." in text
     assert "9 June 2025 1 not disclosed" in text
     assert "23 July 2025 9 about 250" in text
@@ -163,7 +163,7 @@ def test_agreement_box_in_ukrainian(seed):
     assert "Перемовини в Стамбулі, другий раунд" in text
     assert "Домовлено 2 червня 2025 р., раунд 2, палац Чираган, Стамбул" in text
     assert "Категорії важкохворі та тяжкопоранені; молодші за 25 років" in text
-    assert "Повернуто за нею, офіційна цифра понад 1 000" in text
+    assert "Повернуто за нею, офіційна цифра станом на 28 липня 2025 р. понад 1 000" in text
     assert "9 червня 2025 р. 1 не розголошено" in text
     assert "23 липня 2025 р. 9 близько 250" in text
 
@@ -244,7 +244,7 @@ def test_quote_card_in_ukrainian_shows_the_translation_when_there_is_one(seed):
     quote = Quote.objects.get(uuid=QUOTE)
     untranslated = visible(render("{% factbox 'quote' key lang='uk' %}", key=str(QUOTE)))
     assert "Given the scale" in untranslated
-    assert "Цитата мовою публікації: англійська." in untranslated
+    assert "Цитату наведено мовою оригіналу (англійська), як її опубліковано." in untranslated
     QuoteTranslationFactory(quote=quote, language="uk", text="Реалізація етапів триватиме.")
     html = render("{% factbox 'quote' key lang='uk' %}", key=str(QUOTE))
     assert '<blockquote lang="uk"' in html
@@ -271,7 +271,7 @@ def test_timeline_shows_undisclosed_figures_as_undisclosed_not_zero(seed):
 
 def test_timeline_in_ukrainian(seed):
     text = visible(render('{% factbox "timeline" lang="uk" %}'))
-    assert "Обміни полоненими в часі" in text
+    assert "Обміни полоненими: хронологія" in text
     assert "9 червня 2025 р.: не розголошено" in text
 
 
@@ -384,7 +384,9 @@ def test_queries_per_render_do_not_grow_with_exchanges(
         TallyFactory(as_of=datetime.date(2025, 7, 2))
     with django_assert_num_queries(len(before.captured_queries)):
         render(source, key=key)
-    assert len(before.captured_queries) <= 7
+    # The agreement, its categories, parties, corrections, stages, and its latest
+    # statement with the statement's roles and corrections.
+    assert len(before.captured_queries) <= 8
 
 
 # What drafts leave behind -------------------------------------------------------

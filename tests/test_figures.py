@@ -208,3 +208,26 @@ def test_a_difference_keeps_what_can_be_known(official, recorded, more, fewer):
     gap = difference(official, recorded)
     assert gap.figure() == more
     assert (-gap).figure() == fewer
+
+
+@pytest.mark.parametrize(
+    ("figure", "en", "uk"),
+    [
+        (Figure(66), "in 66 exchanges", "за 66 обмінів"),
+        (Figure(21, P.ABOUT), "in about 21 exchanges", "приблизно за 21 обмін"),
+        (Figure(21, P.OVER), "in over 21 exchanges", "більш ніж за 21 обмін"),
+        (Figure(45, P.AT_LEAST), "in at least 45 exchanges", "щонайменше за 45 обмінів"),
+        (Figure(70, P.NEARLY), "in nearly 70 exchanges", "майже за 70 обмінів"),
+        (Figure(3, P.FEWER_THAN), "in fewer than 3 exchanges", "менш ніж за 3 обміни"),
+        (Figure(21, P.UP_TO), "in up to 21 exchanges", "не більш ніж за 21 обмін"),
+        (Figure(20, P.BETWEEN, 21), "in 20 to 21 exchanges", "за 20–21 обмін"),
+        (Figure.unknown(), None, None),
+    ],
+)
+def test_in_so_many_exchanges_puts_the_preposition_where_each_language_does(figure, en, uk):
+    from exchanges.wording import in_exchanges_words
+
+    with translation.override("en"):
+        assert in_exchanges_words(figure) == en
+    with translation.override("uk"):
+        assert in_exchanges_words(figure) == uk

@@ -133,8 +133,8 @@ def test_validation_explains_a_figure_that_does_not_fit_its_precision():
     with pytest.raises(ValidationError) as error:
         exchange.full_clean()
     assert messages(error, "returned") == [
-        "Leave the number empty when its precision is “unknown”, "
-        "or choose the precision the source gave."
+        "Leave the number empty when its qualifier is “unknown”, "
+        "or choose the qualifier the source gave."
     ]
     exchange = ExchangeFactory.build(returned=None, returned_precision=Precision.AT_LEAST)
     with pytest.raises(ValidationError) as error:

@@ -85,7 +85,7 @@ def test_tallies_back_filled_today_show_in_boxes_pinned_to_their_own_dates(admin
             figures(figure(63, Precision.AT_LEAST), figure(4552, Precision.AT_LEAST)),
             {"source_name_en": "UNN, 6 May 2025", "source_name_uk": "УНН, 6 травня 2025"},
             "Ukraine has brought back at least 4,552 people in at least 63 exchanges.",
-            "Україна повернула щонайменше 4 552 особи за щонайменше 63 обміни.",
+            "Україна повернула щонайменше 4 552 особи щонайменше за 63 обміни.",
             "Source: Major Andrii Yusov, on national television, 6 May 2025 · UNN, 6 May 2025",
             "Джерело: Майор Андрій Юсов, on national television, 6 травня 2025 р. · УНН, "
             "6 травня 2025",
@@ -96,7 +96,7 @@ def test_tallies_back_filled_today_show_in_boxes_pinned_to_their_own_dates(admin
             figures(figure(70, Precision.AT_LEAST), figure(7000, Precision.BETWEEN, 7200)),
             {"source_name_en": "Ukrinform, 5 February 2026", "source_name_uk": "Укрінформ"},
             "Ukraine has brought back 7,000 to 7,200 people in at least 70 exchanges.",
-            "Україна повернула від 7 000 до 7 200 осіб за щонайменше 70 обмінів.",
+            "Україна повернула від 7 000 до 7 200 осіб щонайменше за 70 обмінів.",
             "Source: Coordination Headquarters for the Treatment of Prisoners of War, "
             "5 February 2026 · Ukrinform, 5 February 2026",
             "Джерело: Координаційний штаб з питань поводження з військовополоненими, "
@@ -232,6 +232,7 @@ def test_publishing_without_ukrainian_text_warns_first(admin_client, seed):
         returned="3135",
         returned_precision=Precision.EXACT,
         context_en="at a briefing",
+        stated_by=str(Person.objects.get().pk),
         source_name_en="Ukrinform, 31 May 2024",
         _transition="publish",
     )
@@ -271,7 +272,11 @@ def test_publishing_without_a_source_is_refused_on_the_field(admin_client, seed,
 def test_bulk_publishing_a_back_dated_record_asks_first(admin_client, seed):
     from .factories import TallyFactory
 
-    draft = TallyFactory(as_of=datetime.date(2023, 12, 31), status=Status.DRAFT)
+    draft = TallyFactory(
+        as_of=datetime.date(2023, 12, 31),
+        stated_by=Person.objects.get(),
+        status=Status.DRAFT,
+    )
     listing = url(Tally, "changelist")
     data = {"action": "publish", "_selected_action": [draft.pk]}
     page = admin_client.post(listing, data)

@@ -1,5 +1,7 @@
 """Who said it: a person in the roles of that day, or an organisation; as published."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -125,3 +127,27 @@ def test_a_withdrawn_speaker_is_not_named_by_what_was_published(seed):
     Person.objects.filter(slug="andrii-yusov").update(status=Status.UNPUBLISHED)
     html = render("{% factbox 'quote' key lang='en' %}", key=str(QUOTE))
     assert "Yusov" not in html
+
+
+def test_a_tally_names_who_stated_it_before_it_is_published(admin_client, seed):
+    from .factories import TallyFactory
+
+    draft = TallyFactory(as_of=datetime.date(2024, 5, 2), status=Status.DRAFT)
+    address = url(Tally, "change", draft.pk)
+    data = form_data(admin_client.get(address))
+    data["_transition"] = "publish"
+    errors = admin_client.post(address, data).context["adminform"].form.errors
+    assert "Choose who stated these figures before publishing" in errors["stated_by"][0]
+
+
+def test_a_correction_of_the_statement_shows_in_the_agreement_box(admin_client, seed):
+    role = Role.objects.get(title_en=OLD_TITLE)
+    edit_role(
+        admin_client,
+        role,
+        title_en=NEW_TITLE,
+        apply_to_published="on",
+        correction_note="Yusov's title was given wrongly.",
+    )
+    text = visible(render('{% factbox "agreement" "istanbul-2" lang="en" %}'))
+    assert NEW_TITLE in text and "Yusov's title was given wrongly." in text

@@ -283,11 +283,7 @@ class SummaryView(APIView):
         except boxes.BoxError as error:
             name = "lang" if "language" in str(error) else "as_of"
             raise ValidationError({name: [str(error)]}) from None
-        if box["tally"] is None:
-            return Response(
-                {"detail": _("There are no published figures for this date.")},
-                status=status.HTTP_404_NOT_FOUND,
-            )
+        # Before the first official figure: the box's own words, with “tally” null.
         box.pop("jsonld")
         return Response(box)
 
