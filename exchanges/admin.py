@@ -294,6 +294,16 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
             }
         return super().history_view(request, object_id, extra_context)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        confirm = [e for e in form.non_field_errors().as_data() if e.code == "confirm"]
+        if confirm and len(context["errors"]) == 1:
+            # Only a question for the editor, not an error: no red banner.
+            context["errors"] = []
+            for question in confirm:
+                self.message_user(request, question.message % question.params, messages.WARNING)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         record = form.instance

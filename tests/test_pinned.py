@@ -236,8 +236,12 @@ def test_publishing_without_ukrainian_text_warns_first(admin_client, seed):
         source_name_en="Ukrinform, 31 May 2024",
         _transition="publish",
     )
-    warnings = " ".join(warnings_shown(admin_client.post(address, data)))
+    response = admin_client.post(address, data)
+    warnings = " ".join(warnings_shown(response))
     assert "The Ukrainian version is empty for: source, context." in warnings
+    # A question, shown as a warning above the form, not as an error to correct.
+    assert "Please correct the error" not in response.text
+    assert 'class="warning"' in response.text and "save again to confirm" in response.text
     assert not Tally.objects.filter(as_of="2024-05-31").exists()
 
 
