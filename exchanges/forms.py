@@ -10,18 +10,9 @@ from .models import Status, Transition
 from .wording import pinned_words
 
 
-class RecordForm(forms.ModelForm):
-    """
-    Refuses to save over a newer version, and shows one error per field.
+class CorrectionNote(forms.Form):
+    """The public note, in both languages, that a correction of published wording needs."""
 
-    The version the editor started from travels with the form; if someone
-    saved the record since, the save is refused with who changed what, and
-    the form comes back with everything the editor typed.
-    """
-
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    # The warnings an editor has seen and saved again over (see ``check_warnings``).
-    confirmed = forms.CharField(widget=forms.HiddenInput, required=False)
     correction_note = forms.CharField(
         label=_("Correction note (English)"),
         required=False,
@@ -36,6 +27,20 @@ class RecordForm(forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class RecordForm(CorrectionNote, forms.ModelForm):
+    """
+    Refuses to save over a newer version, and shows one error per field.
+
+    The version the editor started from travels with the form; if someone
+    saved the record since, the save is refused with who changed what, and
+    the form comes back with everything the editor typed.
+    """
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The warnings an editor has seen and saved again over (see ``check_warnings``).
+    confirmed = forms.CharField(widget=forms.HiddenInput, required=False)
 
     # Whether the form shows the correction note fields (an inline row does not).
     notes_in_place = True
@@ -267,7 +272,7 @@ class TallyForm(SpokenRolesForm):
     date_field = "as_of"
 
 
-class RoleForm(forms.ModelForm):
+class RoleForm(CorrectionNote, forms.ModelForm):
     """A role's page: its edits reach published statements only as a correction."""
 
     apply_to_published = forms.BooleanField(
@@ -277,16 +282,6 @@ class RoleForm(forms.ModelForm):
             "Published tallies and quotes keep the role as they were published. Tick this "
             "to reword them too: each shows the correction note below."
         ),
-    )
-    correction_note = forms.CharField(
-        label=_("Correction note (English)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    correction_note_uk = forms.CharField(
-        label=_("Correction note (Ukrainian)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def clean(self):
