@@ -17,7 +17,7 @@ from django.utils import dateformat
 from django.utils.translation import gettext as _
 
 from .arithmetic import total
-from .figures import Figure
+from .figures import Figure, Precision
 
 # Months per period.
 PERIODS = {"month": 1, "quarter": 3, "year": 12}
@@ -189,5 +189,7 @@ def stack(figures, top):
         height = bar_height(figure, top)
         if height:
             y -= height
-            segments.append({"kind": kind, "y": round(y, 1), "height": height})
+            # “About 250”, “at least 3,400”: drawn at the stated number, outlined as not exact.
+            exact = figure.precision == Precision.EXACT
+            segments.append({"kind": kind, "y": round(y, 1), "height": height, "exact": exact})
     return segments

@@ -49,7 +49,9 @@ def test_undisclosed_figures_are_hatched_and_the_legend_tells_them_apart(seed):
     html = render('{% factbox "timeline" as_of="2025-07-28" lang="en" %}')
     pattern = re.search(r'<pattern id="([^"]+-hatch)"', html).group(1)
     assert html.count(f'fill="url(#{pattern})"') == 5
-    assert html.count('class="xb__seg xb__seg--separate"') == 1  # 23 July 2025, about 250
+    # 23 July 2025, “about 250”: a separate case, outlined as not exact.
+    assert html.count('class="xb__seg xb__seg--separate xb__seg--approx"') == 1
+    assert html.count("xb__seg--separate") == 1
     text = visible(html)
     assert (
         "counted in the official tally separate case, not in the tally number not disclosed" in text
