@@ -318,7 +318,10 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
         moved = skipped = 0
         reversion.set_comment(Transition(transition).label)
         for record in queryset:
-            errors = record.publication_errors() if transition == Transition.PUBLISH else {}
+            errors = {
+                Transition.PUBLISH: record.publication_errors,
+                Transition.UNPUBLISH: record.withdrawal_errors,
+            }.get(transition, dict)()
             if errors:
                 for message in errors.values():
                     self.message_user(request, f"{record}: {message}", messages.ERROR)
@@ -342,35 +345,51 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
     def submit_for_review(self, request, queryset):
         self.make_transition(request, queryset, Transition.SUBMIT)
 
+    def confirm_pinned(self, request, queryset, transition, refused):
+        """
+        A page that names the pinned boxes a bulk move would change, or None when
+        it changes none or the editor has confirmed.
+        """
+        if request.POST.get("confirmed") == "yes":
+            return None
+        changes = [
+            (record, pinned_words(*change))
+            for record in queryset
+            if record.can_make(transition)
+            and not refused(record)  # refused anyway: nothing to confirm
+            and (change := record.pinned_change())
+        ]
+        if not changes:
+            return None
+        return TemplateResponse(
+            request,
+            "admin/exchanges/confirm_pinned.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("%(action)s: check the pinned fact boxes first")
+                % {"action": Transition(transition).label},
+                "opts": self.opts,
+                "changes": changes,
+                "action": transition,
+                "action_label": Transition(transition).label,
+                "selected": queryset.values_list("pk", flat=True),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
     @admin.action(description=Transition.PUBLISH.label, permissions=["publish"])
     def publish(self, request, queryset):
         """Publish, once the editor has seen which pinned boxes that changes."""
-        if request.POST.get("confirmed") != "yes":
-            changes = [
-                (record, pinned_words(*change))
-                for record in queryset
-                if record.can_make(Transition.PUBLISH)
-                and not record.publication_errors()  # refused anyway: nothing to confirm
-                and (change := record.pinned_change())
-            ]
-            if changes:
-                return TemplateResponse(
-                    request,
-                    "admin/exchanges/confirm_publish.html",
-                    {
-                        **self.admin_site.each_context(request),
-                        "title": _("Publish: check the pinned fact boxes first"),
-                        "opts": self.opts,
-                        "changes": changes,
-                        "selected": queryset.values_list("pk", flat=True),
-                        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-                    },
-                )
-        self.make_transition(request, queryset, Transition.PUBLISH)
+        return self.confirm_pinned(
+            request, queryset, Transition.PUBLISH, lambda r: r.publication_errors()
+        ) or self.make_transition(request, queryset, Transition.PUBLISH)
 
     @admin.action(description=Transition.UNPUBLISH.label, permissions=["publish"])
     def unpublish(self, request, queryset):
-        self.make_transition(request, queryset, Transition.UNPUBLISH)
+        """Withdraw, once the editor has seen which pinned boxes that changes."""
+        return self.confirm_pinned(
+            request, queryset, Transition.UNPUBLISH, lambda r: r.withdrawal_errors()
+        ) or self.make_transition(request, queryset, Transition.UNPUBLISH)
 
     @admin.action(description=Transition.RETURN_TO_DRAFT.label, permissions=["publish"])
     def return_to_draft(self, request, queryset):

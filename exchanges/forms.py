@@ -65,6 +65,10 @@ class RecordForm(CorrectionNote, forms.ModelForm):
         return self.data.get("_transition") == Transition.PUBLISH
 
     @property
+    def unpublishing(self):
+        return self.data.get("_transition") == Transition.UNPUBLISH
+
+    @property
     def public_after_save(self):
         return self.publishing or (
             self.instance.pk is not None and self.instance.status == Status.PUBLISHED
@@ -77,12 +81,15 @@ class RecordForm(CorrectionNote, forms.ModelForm):
             for field, message in self.instance.publication_errors().items():
                 if field not in self._errors:
                     self.add_error(field if field in self.fields else None, message)
+        if self.unpublishing:
+            for message in self.instance.withdrawal_errors().values():
+                self.add_error(None, message)
         if not self._errors:
             self.check_warnings(self.cleaned_data)
 
     def warnings(self, cleaned):
         """What an editor should read before this save goes ahead."""
-        if not self.notes_in_place or not self.public_after_save:
+        if not self.notes_in_place or not (self.public_after_save or self.unpublishing):
             return []
         warnings = [self.pinned_warning(cleaned), self.ukrainian_warning(cleaned)]
         return [str(warning) for warning in warnings if warning]
@@ -91,7 +98,7 @@ class RecordForm(CorrectionNote, forms.ModelForm):
         """Which pinned boxes change: a back-filled record, or a moved date."""
         field = self.instance.dated_by
         moved = field and self.dated_before not in (None, getattr(self.instance, field))
-        if not (self.publishing or moved):
+        if not (self.publishing or self.unpublishing or moved):
             return None
         change = self.instance.pinned_change(before=self.dated_before)
         return pinned_words(*change) if change else None

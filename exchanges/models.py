@@ -169,6 +169,10 @@ class Record(models.Model):
         """What must hold before readers may see this record: field name → message."""
         return {}
 
+    def withdrawal_errors(self):
+        """Why this record cannot be unpublished now: field name (or None) → message."""
+        return {}
+
     def pinned_until(self, date):
         """
         The last day whose pinned boxes this record, dated ``date``, shows in;
@@ -232,6 +236,26 @@ class Source(models.Model):
         return self.source_name or self.source_url
 
 
+def speaker_withdrawal_errors(speaker):
+    """A speaker stays public while published statements name them: readers see who said it."""
+    statements = speaker.published_statements()
+    if not statements:
+        return {}
+    names = "; ".join(str(statement) for statement in statements[:5])
+    more = len(statements) - 5
+    return {
+        None: _(
+            "Published statements name %(speaker)s: %(statements)s%(more)s. Unpublish or "
+            "correct them first."
+        )
+        % {
+            "speaker": speaker,
+            "statements": names,
+            "more": _(" and %(count)s more") % {"count": more} if more > 0 else "",
+        }
+    }
+
+
 class Category(models.Model):
     """A group of prisoners an agreement or exchange covers, e.g. “under 25”."""
 
@@ -279,6 +303,13 @@ class Organisation(Record):
         """The name in each language; None where it has not been translated."""
         return {code: getattr(self, f"name_{code}") or None for code, _name in settings.LANGUAGES}
 
+    def published_statements(self):
+        """Published tallies and quotes this organisation made itself."""
+        return [*self.tallies.published(), *self.quotes.published()]
+
+    def withdrawal_errors(self):
+        return speaker_withdrawal_errors(self)
+
 
 class Person(Record):
     name = models.CharField(_("name"), max_length=200)
@@ -316,6 +347,9 @@ class Person(Record):
     def published_statements(self):
         """Published tallies and quotes this person made."""
         return [*self.tallies.published(), *self.quotes.published()]
+
+    def withdrawal_errors(self):
+        return speaker_withdrawal_errors(self)
 
     def names(self):
         """Rank and name in each language; None where the name has not been translated."""

@@ -61,7 +61,9 @@ def test_roles_edited_with_a_person_are_in_its_history(admin_client, seed):
 def test_transitions_are_in_the_history(admin_client, seed):
     exchange = Exchange.objects.get(official_number=67)
     url = reverse("admin:exchanges_exchange_changelist")
-    admin_client.post(url, {"action": "unpublish", "_selected_action": [exchange.pk]})
+    admin_client.post(
+        url, {"action": "unpublish", "_selected_action": [exchange.pk], "confirmed": "yes"}
+    )
     assert Version.objects.get_for_object(exchange)[0].revision.get_comment() == "Unpublish"
 
 

@@ -293,3 +293,23 @@ def test_bulk_publishing_a_back_dated_record_asks_first(admin_client, seed):
     assert draft.status == Status.PUBLISHED
     assert "Ukraine has brought back 5,857 people" in box(datetime.date(2025, 7, 28))
     assert "Test Agency, 2023-12-31" in box(datetime.date(2024, 1, 1))
+
+
+def test_withdrawing_a_published_statement_asks_first(admin_client, seed):
+    from .test_workflow import act
+
+    tally = Tally.objects.get(scope=Tally.Scope.SCHEDULED)
+    address = url(Tally, "change", tally.pk)
+    data = form_data(admin_client.get(address))
+    data["_transition"] = "unpublish"
+    warnings = " ".join(warnings_shown(admin_client.post(address, data)))
+    assert "fact boxes pinned to 28 July 2025 or later show, and live boxes" in warnings
+    tally.refresh_from_db()
+    assert tally.status == Status.PUBLISHED
+    listing = url(Tally, "changelist")
+    page = admin_client.post(listing, {"action": "unpublish", "_selected_action": [tally.pk]})
+    assert "check the pinned fact boxes first" in page.text
+    act(admin_client, tally, "unpublish")  # confirms, as an editor who read it
+    tally.refresh_from_db()
+    assert tally.status == Status.UNPUBLISHED
+    assert "No official figure had been published by 28 July 2025." in box(tally.as_of)

@@ -151,3 +151,24 @@ def test_a_correction_of_the_statement_shows_in_the_agreement_box(admin_client, 
     )
     text = visible(render('{% factbox "agreement" "istanbul-2" lang="en" %}'))
     assert NEW_TITLE in text and "Yusov's title was given wrongly." in text
+
+
+def test_a_speaker_named_by_published_statements_cannot_be_withdrawn(admin_client, seed):
+    from .test_workflow import act, press
+
+    yusov = Person.objects.get(slug="andrii-yusov")
+    refused = press(admin_client, yusov, "unpublish")
+    assert refused.status_code == 200
+    errors = " ".join(refused.context["adminform"].form.non_field_errors())
+    assert "Published statements name Andrii Yusov" in errors
+    assert "Unpublish or correct them first." in errors
+    response = act(admin_client, yusov, "unpublish")
+    assert "Published statements name Andrii Yusov" in response.text
+    yusov.refresh_from_db()
+    assert yusov.status == Status.PUBLISHED
+    # Once his statements are withdrawn, he can be.
+    Quote.objects.update(status=Status.UNPUBLISHED)
+    Tally.objects.update(status=Status.UNPUBLISHED)
+    act(admin_client, yusov, "unpublish")
+    yusov.refresh_from_db()
+    assert yusov.status == Status.UNPUBLISHED

@@ -62,7 +62,7 @@ def act(client, record, action):
     url = reverse(f"admin:exchanges_{record._meta.model_name}_changelist")
     data = {"action": action, "_selected_action": [record.pk]}
     response = client.post(url, data, follow=True)
-    if "admin/exchanges/confirm_publish.html" in [t.name for t in response.templates]:
+    if "admin/exchanges/confirm_pinned.html" in [t.name for t in response.templates]:
         response = client.post(url, {**data, "confirmed": "yes"}, follow=True)
     return response
 
