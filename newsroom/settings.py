@@ -89,6 +89,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No request may hold the database longer than this: a runaway query is cut
+    # off with an error instead of taking the server down.
+    timeout = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "5000"))
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={timeout}"
 
 if os.environ.get("REDIS_URL"):
     CACHES = {

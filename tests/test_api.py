@@ -501,3 +501,13 @@ def test_an_unknown_parameter_is_a_400_that_lists_the_allowed_ones(api, seed):
     detail = api.get(f"/api/v1/exchanges/{stable_uuid('exchange', '2025-07-23')}/", {"q": "x"})
     assert detail.status_code == 400 and "q" in detail.json()
     assert api.get("/api/v1/changes/", {"sinse": "x"}).status_code == 400
+
+
+def test_postgresql_cuts_off_a_runaway_query(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "5s"
