@@ -206,7 +206,8 @@ def headline(record):
     if kind == "quote":
         text = record.text if len(record.text) <= 80 else record.text[:79] + "…"
         _kind, speaker, _roles = attribution(record)
-        return f"{speaker or _('Unnamed source')}: “{text}”"
+        speaker = speaker.capitalised() if speaker else _("Unnamed source")
+        return _("%(speaker)s: “%(text)s”") % {"speaker": speaker, "text": text}
     if kind == "agreement":
         return record.title
     return record.name

@@ -110,3 +110,10 @@ def test_feeds_escape_what_editors_typed(reader, seed):
         assert parsed.bozo is False
     feed = json.loads(reader.get("/feeds/quotes.json").content)
     assert feed["items"][0]["content_text"].startswith(HOSTILE)
+
+
+def test_quote_titles_read_as_each_language_quotes(client, seed, partner_key):
+    body = client.get("/feeds/quotes.json", {"key": partner_key, "lang": "uk"}).json()
+    title = body["items"][0]["title"]
+    assert title.startswith("Майор Андрій Юсов: «Given the scale")
+    assert title.endswith("»")
