@@ -195,7 +195,7 @@ class QuoteFeed(RecordFeed):
         return (
             Quote.objects.public()
             .select_related("speaker", "speaker_organisation")
-            .prefetch_related("corrections", "roles")
+            .prefetch_related("corrections", "roles", "translations")
         )
 
     def description_of(self, quote):

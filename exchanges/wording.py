@@ -204,7 +204,11 @@ def headline(record):
             "figures": ", ".join(part for part in figures if part),
         }
     if kind == "quote":
-        text = record.text if len(record.text) <= 80 else record.text[:79] + "…"
+        lang = get_language()
+        translations = (t.text for t in record.translations.all() if t.language == lang)
+        text = next(translations, None) if record.language != lang else None
+        text = text or record.text
+        text = text if len(text) <= 80 else text[:79] + "…"
         _kind, speaker, _roles = attribution(record)
         speaker = speaker.capitalised() if speaker else _("Unnamed source")
         return _("%(speaker)s: “%(text)s”") % {"speaker": speaker, "text": text}

@@ -69,3 +69,22 @@ def test_ninjs_version_follows_edits(api, seed):
     data = api.get(f"/api/v1/exchanges/{exchange.uuid}/", {"format": "ninjs"}).json()
     assert data["version"] == "2"
     assert data["versionCreated"] != data["firstCreated"]
+
+
+def test_a_quote_in_ninjs_is_in_the_language_of_its_text(api, seed):
+    from exchanges.models import Quote
+
+    from .factories import QuoteTranslationFactory
+
+    quote = Quote.objects.get()
+    path = f"/api/v1/quotes/{quote.uuid}/"
+    untranslated = api.get(path, {"format": "ninjs", "lang": "uk"}).json()
+    assert untranslated["language"] == "en"
+    assert untranslated["headlines"][0]["value"].startswith("Major Andrii Yusov: “Given")
+    QuoteTranslationFactory(quote=quote, language="uk", text="Реалізація етапів триватиме.")
+    translated = api.get(path, {"format": "ninjs", "lang": "uk"}).json()
+    assert translated["language"] == "uk"
+    assert translated["bodies"][0]["value"] == "Реалізація етапів триватиме."
+    assert (
+        translated["headlines"][0]["value"] == "Майор Андрій Юсов: «Реалізація етапів триватиме.»"
+    )

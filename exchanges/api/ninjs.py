@@ -130,6 +130,9 @@ def to_ninjs(item, lang="en"):
     """A ninjs news object for one record in the API's JSON form."""
     with translation.override(lang):
         body, extra = BUILDERS[item["type"]](item, lang)
+    # The object is in the language of its text: a quote not yet translated stays
+    # in its own language, headline included, whatever was asked for.
+    language = extra.pop("language", lang)
     ninjs = {
         "uri": f"urn:uuid:{item['uuid']}",
         "type": "text",
@@ -139,8 +142,8 @@ def to_ninjs(item, lang="en"):
         "firstCreated": item["created_at"],
         "versionCreated": item["updated_at"],
         "pubStatus": "usable",
-        "language": extra.pop("language", lang),
-        "headlines": [{"value": words(item["headline"], lang)}],
+        "language": language,
+        "headlines": [{"value": words(item["headline"], language)}],
         "altIds": [{"role": "api", "value": item["url"]}],
         "standard": STANDARD,
     }
