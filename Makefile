@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 .PHONY: run test lint format install install-dev browser migrate seed messages clean
 
 run: install migrate seed
-	@$(BIN)/python manage.py dev_admin
+	@$(BIN)/python manage.py dev_admin --address $(HOST)
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: install-dev browser

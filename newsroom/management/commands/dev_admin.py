@@ -9,6 +9,11 @@ PASSWORD = "admin"
 class Command(BaseCommand):
     help = "With DEBUG on, create a development superuser once and say how to log in."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--address", default="127.0.0.1:8000", help="Where the site is served: host:port."
+        )
+
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("dev_admin only runs with DEBUG on; use createsuperuser.")
@@ -18,7 +23,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Created the development superuser “{USERNAME}”.")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Admin: http://127.0.0.1:8000/admin/  user: {USERNAME}  password: {PASSWORD}"
+                f"Admin: http://{options['address']}/admin/  user: {USERNAME}  password: {PASSWORD}"
                 " (development only; change it if this machine is shared)"
             )
         )
