@@ -329,7 +329,8 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
             elif record.can_make(transition):
                 record.make(transition, request.user)
                 record.save()
-                if isinstance(record, Statement) and not record.attribution:
+                published = transition == Transition.PUBLISH
+                if published and isinstance(record, Statement) and not record.attribution:
                     record.freeze_attribution()
                 moved += 1
             else:

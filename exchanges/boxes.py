@@ -217,7 +217,7 @@ def jsonld_figure(name, figure):
     value, upper, precision = figure.value, figure.upper, figure.precision
     bounds = {
         Precision.EXACT: {"value": value},
-        Precision.ABOUT: {"value": value},
+        Precision.ABOUT: {},  # an estimate: its words say so, no value claims it
         Precision.OVER: {"minValue": None if value is None else value + 1},
         Precision.AT_LEAST: {"minValue": value},
         Precision.NEARLY: {"maxValue": None if value is None else value - 1},

@@ -172,7 +172,14 @@ def place(centres, widest=2.5, narrowest=0.4, gap=0.15):
                 low = middle
             else:
                 high = middle
-    return round(low, 2), [round(left, 2) for left in lefts(low)]
+    placed = lefts(low)
+    # Never past the right edge: when even the narrowest bars do not fit, the
+    # crowded end is pushed back (and only there do bars overlap).
+    limit = 100 - low
+    for index in range(len(placed) - 1, -1, -1):
+        placed[index] = max(min(placed[index], limit), 0.0)
+        limit = placed[index] - low - gap
+    return round(low, 2), [round(left, 2) for left in placed]
 
 
 def bar_height(figure, top):

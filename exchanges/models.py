@@ -541,6 +541,12 @@ class Statement(models.Model):
             if entry.get("id") == role.pk:
                 entry.update(role.titles())
 
+    def make(self, transition, user):
+        super().make(transition, user)
+        if self.status != Status.PUBLISHED:
+            # Withdrawn: published again later, it is attributed as it stands then.
+            self.attribution = {}
+
     def freeze_attribution(self):
         """Keep the attribution as published now; no version bump, no signal."""
         self.attribution = self.attribution_now()
@@ -774,7 +780,7 @@ class Exchange(Record, Source):
         return source_given(self)
 
 
-class Tally(Record, Source, Statement):
+class Tally(Statement, Record, Source):
     """
     An official cumulative statement: “66 exchanges, 5,857 people” as of a date.
 
@@ -977,7 +983,7 @@ class Tally(Record, Source, Statement):
         return self.recorded_exchanges().totals()
 
 
-class Quote(Record, Source, Statement):
+class Quote(Statement, Record, Source):
     """Verbatim words of a person (with the roles they held that day) or of an organisation."""
 
     class Language(models.TextChoices):

@@ -77,7 +77,11 @@ def test_exchange_detail_carries_figures_with_precision_and_wording(api, seed):
         "uuid": str(stable_uuid("agreement", "istanbul-2")),
         "url": f"http://testserver/api/v1/agreements/{stable_uuid('agreement', 'istanbul-2')}/",
     }
-    assert data["source"] == {"name": {"en": "MIA, 2025-07-23", "uk": None}, "url": None}
+    assert data["source"] == {
+        "name": "MIA, 2025-07-23",
+        "names": {"en": "MIA, 2025-07-23", "uk": None},
+        "url": None,
+    }
 
 
 def test_tallies_keep_the_separate_case_apart(api, seed):

@@ -172,3 +172,20 @@ def test_a_speaker_named_by_published_statements_cannot_be_withdrawn(admin_clien
     act(admin_client, yusov, "unpublish")
     yusov.refresh_from_db()
     assert yusov.status == Status.UNPUBLISHED
+
+
+def test_a_statement_published_again_is_attributed_as_it_stands_then(admin_client, seed):
+    from .factories import PersonFactory
+    from .test_workflow import act
+
+    quote = Quote.objects.get(uuid=QUOTE)
+    act(admin_client, quote, "unpublish")
+    quote.refresh_from_db()
+    assert quote.status == Status.UNPUBLISHED and quote.attribution == {}
+    quote.speaker = PersonFactory(name_en="Petro Yatsenko", name_uk="Петро Яценко")
+    quote.save()
+    quote.roles.clear()
+    act(admin_client, quote, "publish")
+    text = quote_box()
+    assert "— Petro Yatsenko, in a comment to Ukrainska Pravda" in text
+    assert "Yusov" not in text

@@ -112,3 +112,11 @@ def test_a_hundred_thousand_exchanges_stay_small_and_cheap(client):
     # A table row per month, not per exchange.
     assert response.content.decode().count("<tr>") < 80
     assert len(small.content) < 100_000
+
+
+def test_crowded_bars_never_leave_the_chart():
+    from exchanges.chart import place
+
+    width, lefts = place([2.0] + [90 + 8 * i / 118 for i in range(119)])
+    assert width == 0.4
+    assert all(left >= 0 and left + width <= 100 for left in lefts)

@@ -160,7 +160,7 @@ def to_ninjs(item, lang="en"):
     if corrections:
         ninjs["descriptions"] = corrections
     source = item.get("source") or {}
-    source_name = words(source.get("name"), lang)
+    source_name = words(source.get("names"), lang)
     if source_name or source.get("url"):
         info = {"role": "source"}
         if source_name:

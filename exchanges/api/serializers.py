@@ -118,22 +118,25 @@ class RefListField(RefField):
     {
         "type": "object",
         "properties": {
-            "name": TRANSLATED,
+            "name": {
+                "type": "string",
+                "nullable": True,
+                "description": "The source's name in English (as before names were translated).",
+            },
+            "names": TRANSLATED,
             "url": {"type": "string", "format": "uri", "nullable": True},
         },
     }
 )
 class SourceField(serializers.Field):
-    """Where the figures come from: a name in each language, a link, or both."""
+    """Where the figures come from: a name (in each language), a link, or both."""
 
     def __init__(self, **kwargs):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, record):
-        return {
-            "name": {code: getattr(record, f"source_name_{code}") or None for code in languages()},
-            "url": record.source_url or None,
-        }
+        names = {code: getattr(record, f"source_name_{code}") or None for code in languages()}
+        return {"name": names["en"], "names": names, "url": record.source_url or None}
 
 
 @extend_schema_field(
