@@ -318,13 +318,13 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
         moved = skipped = 0
         reversion.set_comment(Transition(transition).label)
         for record in queryset:
-            errors = {
-                Transition.PUBLISH: record.publication_errors,
-                Transition.UNPUBLISH: record.withdrawal_errors,
-            }.get(transition, dict)()
+            # The rules the form applies, record by record: nothing moves unchecked.
+            errors = record.transition_errors(transition) if record.can_make(transition) else {}
             if errors:
-                for message in errors.values():
-                    self.message_user(request, f"{record}: {message}", messages.ERROR)
+                for field, message in errors.items():
+                    label = record._meta.get_field(field).verbose_name if field else None
+                    where = f"{record} ({label})" if label else str(record)
+                    self.message_user(request, f"{where}: {message}", messages.ERROR)
                 skipped += 1
             elif record.can_make(transition):
                 record.make(transition, request.user)
@@ -346,7 +346,7 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
     def submit_for_review(self, request, queryset):
         self.make_transition(request, queryset, Transition.SUBMIT)
 
-    def confirm_pinned(self, request, queryset, transition, refused):
+    def confirm_pinned(self, request, queryset, transition):
         """
         A page that names the pinned boxes a bulk move would change, or None when
         it changes none or the editor has confirmed.
@@ -357,7 +357,7 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
             (record, pinned_words(*change))
             for record in queryset
             if record.can_make(transition)
-            and not refused(record)  # refused anyway: nothing to confirm
+            and not record.transition_errors(transition)  # refused anyway: nothing to confirm
             and (change := record.pinned_change())
         ]
         if not changes:
@@ -381,16 +381,16 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
     @admin.action(description=Transition.PUBLISH.label, permissions=["publish"])
     def publish(self, request, queryset):
         """Publish, once the editor has seen which pinned boxes that changes."""
-        return self.confirm_pinned(
-            request, queryset, Transition.PUBLISH, lambda r: r.publication_errors()
-        ) or self.make_transition(request, queryset, Transition.PUBLISH)
+        return self.confirm_pinned(request, queryset, Transition.PUBLISH) or self.make_transition(
+            request, queryset, Transition.PUBLISH
+        )
 
     @admin.action(description=Transition.UNPUBLISH.label, permissions=["publish"])
     def unpublish(self, request, queryset):
         """Withdraw, once the editor has seen which pinned boxes that changes."""
-        return self.confirm_pinned(
-            request, queryset, Transition.UNPUBLISH, lambda r: r.withdrawal_errors()
-        ) or self.make_transition(request, queryset, Transition.UNPUBLISH)
+        return self.confirm_pinned(request, queryset, Transition.UNPUBLISH) or self.make_transition(
+            request, queryset, Transition.UNPUBLISH
+        )
 
     @admin.action(description=Transition.RETURN_TO_DRAFT.label, permissions=["publish"])
     def return_to_draft(self, request, queryset):

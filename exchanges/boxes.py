@@ -1,14 +1,14 @@
 """
-The fact-box builder: one plain function per kind of box.
+The fact-box builders: one plain function per kind of box.
 
-Each turns arguments (the record's key, ``as_of``, ``lang``) into a context of
-plain data: strings already worded in the box's language, figures with their
-value, precision and words. One template per kind renders it; the template
-tag, the shortcode filter, the embed view and oEmbed all call ``build``, and
-the API's summary returns the same context as JSON. A figure cannot differ
-between two doors because it is computed once, here.
+Each turns arguments (the record's key, ``as_of``) into a context of plain
+data: strings already worded in the active language, figures with their
+value, precision and words. The registry (``kinds.BOXES``) names them, and
+``kinds.build_box`` is what the template tag, the shortcodes, the embed view,
+oEmbed and the API's summary call; one template per kind renders it. A figure
+cannot differ between two doors because it is computed once, here.
 
-Every query goes through ``.public(as_of=…)``.
+Every query goes through ``.shown(as_of)`` or ``.public(as_of)``.
 """
 
 import datetime
@@ -16,7 +16,6 @@ import uuid
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext, pgettext
@@ -26,12 +25,8 @@ from .arithmetic import total as sum_figures
 from .conf import app_settings
 from .editor_text import EditorText, compose, join, join_words, translated
 from .figures import Figure, Precision
-from .models import Agreement, Exchange, Organisation, Quote, Role, Tally
+from .models import Agreement, Exchange, Quote, Tally, public_related
 from .wording import attribution, date_words, headline, in_exchanges_words, people_words
-
-KINDS = ("totals", "agreement", "exchange", "quote", "timeline")
-# Kinds that name one record, and how the record is named.
-KEYED_KINDS = {"agreement": "slug", "exchange": "uuid", "quote": "uuid"}
 
 
 class BoxError(ValueError):
@@ -85,31 +80,6 @@ def parse_lang(value):
     return value
 
 
-def build(kind, key=None, as_of=None, lang=None):
-    """The context of one fact box, worded in ``lang`` and as known on ``as_of``."""
-    if kind not in KINDS:
-        raise BoxError(
-            _("“%(kind)s” is not a kind of fact box: use %(kinds)s.")
-            % {"kind": kind, "kinds": ", ".join(KINDS)}
-        )
-    if kind in KEYED_KINDS and not key:
-        raise BoxError(_("A %(kind)s box needs to know which one.") % {"kind": kind})
-    if key and kind not in KEYED_KINDS:
-        raise BoxError(_("A %(kind)s box shows no single record.") % {"kind": kind})
-    as_of = parse_as_of(as_of)
-    lang = parse_lang(lang)
-    with translation.override(lang):
-        context = BUILDERS[kind](key, as_of) if kind in KEYED_KINDS else BUILDERS[kind](as_of)
-        context.update(
-            kind=kind,
-            key=str(key) if key else None,
-            lang=lang,
-            as_of=date_data(as_of),
-            live=as_of is None,
-        )
-    return context
-
-
 def web_url(url):
     """Only http(s) links reach a reader; anything else an editor typed is dropped."""
     return url if url and url.lower().startswith(("https://", "http://")) else None
@@ -147,7 +117,7 @@ def statement_source(statement):
     """Who said it (a person in the roles of that day, or an organisation), how, when, where."""
     kind, speaker, roles = attribution(statement)
     context = translated(statement, "context")
-    outlet = statement.outlet if statement.outlet_id and statement.outlet.is_public else None
+    outlet = public_related(statement, "outlet")
     # A context (“in a comment to Ukrainska Pravda”) names the outlet already.
     outlet_name = translated(outlet, "name") if outlet and not context else None
     date = date_data(getattr(statement, statement.dated_by))
@@ -242,19 +212,6 @@ def unavailable(model, kind, key, **lookup):
     raise BoxUnavailable(kind, key, draft=model.objects.filter(**lookup).exists())
 
 
-def roles_prefetch(field):
-    return Prefetch(field, queryset=Role.objects.select_related("organisation"))
-
-
-def statements(model, as_of):
-    """Public statements of ``model`` with what their source line needs, in few queries."""
-    return (
-        model.objects.public(as_of=as_of)
-        .select_related(model.person_field, model.organisation_field, "outlet")
-        .prefetch_related(roles_prefetch(model.roles_field))
-    )
-
-
 # Kinds -----------------------------------------------------------------------
 
 
@@ -279,18 +236,16 @@ def separate_cases(as_of):
     """The latest public statement on each separate case, each with its own date."""
     cases, seen = [], set()
     case_tallies = (
-        statements(Tally, as_of)
+        Tally.objects.shown(as_of)
         .filter(scope=Tally.Scope.AGREEMENT, agreement__counts_toward_tally=False)
         .filter(agreement__in=Agreement.objects.public(as_of=as_of))
-        .select_related("agreement")
-        .prefetch_related("corrections")
         .order_by("agreement__concluded_on", "agreement_id", "-as_of", "-pk")
     )
     for case in case_tallies:
         if case.agreement_id in seen:
             continue
         seen.add(case.agreement_id)
-        agreement = case.agreement
+        agreement = public_related(case, "agreement")
         title = translated(agreement, "title")
         date = date_data(case.as_of)
         if case.returned_figure.is_known:
@@ -332,13 +287,8 @@ def separate_cases(as_of):
 def totals(as_of):
     """The official tally as of a date, with separate cases kept apart from it."""
     title = _("Prisoner exchanges")
-    tally = (
-        statements(Tally, as_of)
-        .filter(scope=Tally.Scope.SCHEDULED)
-        .prefetch_related("corrections")
-        .order_by("-as_of", "-pk")
-        .first()
-    )
+    tally = Tally.objects.shown(as_of).filter(scope=Tally.Scope.SCHEDULED).order_by("-as_of", "-pk")
+    tally = tally.first()
     separate = separate_cases(as_of)
     if tally is None:
         # Pinned before the first official figure: say so, in a box of its own.
@@ -411,24 +361,11 @@ def stage_data(exchange):
 
 def agreement(slug, as_of):
     """An agreement's terms, status, stages so far and the total returned under it."""
-    found = (
-        Agreement.objects.public(as_of=as_of)
-        .prefetch_related(
-            "categories", Prefetch("parties", Organisation.objects.public()), "corrections"
-        )
-        .filter(slug=slug)
-        .first()
-    )
+    found = Agreement.objects.shown(as_of).filter(slug=slug).first()
     if found is None:
         unavailable(Agreement, "agreement", slug, slug=slug)
-    stages = list(Exchange.objects.public(as_of=as_of).filter(agreement=found).order_by("date"))
-    statement = (
-        statements(Tally, as_of)
-        .filter(agreement=found)
-        .prefetch_related("corrections")
-        .order_by("-as_of", "-pk")
-        .first()
-    )
+    stages = sorted(public_related(found, "exchanges"), key=lambda stage: (stage.date, stage.pk))
+    statement = Tally.objects.shown(as_of).filter(agreement=found).order_by("-as_of", "-pk").first()
     corrections = corrections_data(found)
     if statement is not None:
         total = {
@@ -469,7 +406,7 @@ def agreement(slug, as_of):
         "venue": translated(found, "venue"),
         "date": date_data(found.concluded_on),
         "terms": translated(found, "terms"),
-        "parties": [translated(party, "name") for party in found.parties.all()],
+        "parties": [translated(party, "name") for party in public_related(found, "parties")],
         "categories": [translated(category, "name") for category in found.categories.all()],
         "implementation": implementation_words(found),
         # Status and notes are kept as they are now, not as they were: say so when pinned.
@@ -502,17 +439,11 @@ def parse_uuid(kind, key):
 def exchange(key, as_of):
     """One exchange with its figures, categories, mediators and source."""
     pk = parse_uuid("exchange", key)
-    found = (
-        Exchange.objects.public(as_of=as_of)
-        .select_related("agreement")
-        .prefetch_related("categories", "mediators", "corrections")
-        .filter(uuid=pk)
-        .first()
-    )
+    found = Exchange.objects.shown(as_of).filter(uuid=pk).first()
     if found is None:
         unavailable(Exchange, "exchange", key, uuid=pk)
     # A draft agreement stays unnamed.
-    agreement = found.agreement if found.agreement and found.agreement.is_public else None
+    agreement = public_related(found, "agreement")
     if found.official_number:
         title = _("Exchange No. %(number)s") % {"number": found.official_number}
     else:
@@ -526,7 +457,7 @@ def exchange(key, as_of):
         "handed_over": figure_data(found.handed_over_figure),
         "categories": [translated(category, "name") for category in found.categories.all()],
         "mediators": [
-            translated(mediator, "name") for mediator in found.mediators.all() if mediator.is_public
+            translated(mediator, "name") for mediator in public_related(found, "mediators")
         ],
         "agreement": (
             {
@@ -555,12 +486,7 @@ def exchange(key, as_of):
 def quote(key, as_of):
     """A quote card: the words, who said them (roles that day), context, date and source."""
     pk = parse_uuid("quote", key)
-    found = (
-        statements(Quote, as_of)
-        .prefetch_related("translations", "corrections")
-        .filter(uuid=pk)
-        .first()
-    )
+    found = Quote.objects.shown(as_of).filter(uuid=pk).first()
     if found is None:
         unavailable(Quote, "quote", key, uuid=pk)
     lang = translation.get_language()
@@ -767,12 +693,3 @@ def timeline(as_of):
         },
         "jsonld": jsonld_base("Dataset", title, description=description),
     }
-
-
-BUILDERS = {
-    "totals": totals,
-    "agreement": agreement,
-    "exchange": exchange,
-    "quote": quote,
-    "timeline": timeline,
-}

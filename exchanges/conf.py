@@ -23,14 +23,10 @@ DEFAULTS = {
     # quarter or year, so its size and cost do not grow with the data.
     "TIMELINE_MAX_BARS": 120,
     # Starting iframe sizes; the resize script fits the height to the content.
+    # Heights per kind of box come from the registry (``kinds.BOXES``); a kind
+    # named here, e.g. {"totals": 400}, overrides its height.
     "EMBED_WIDTH": 600,
-    "EMBED_HEIGHTS": {
-        "totals": 380,
-        "agreement": 560,
-        "exchange": 420,
-        "quote": 420,
-        "timeline": 460,
-    },
+    "EMBED_HEIGHTS": {},
 }
 
 

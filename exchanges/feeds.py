@@ -3,29 +3,21 @@ Feeds for partners' feed readers: Atom, RSS 2.0 and JSON Feed 1.1 of the latest
 published exchanges, tallies and quotes (``/feeds/<kind>.<atom|rss|json>``).
 
 Built on ``django.contrib.syndication``; JSON Feed is one more feed generator.
-Feeds need a partner key, in the ``Authorization`` header or as ``?key=``.
+Feeds need a partner key, in the ``Authorization`` header or as ``?key=``;
+the view that checks it and picks the feed from the registry is ``views.feed``.
 """
 
 import json
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404, JsonResponse
 from django.urls import reverse
-from django.utils import feedgenerator, timezone, translation
+from django.utils import feedgenerator, timezone
 from django.utils.translation import gettext as _
 
-from .api.authentication import key_from_request, partner_key
-from .api.throttling import PartnerRateThrottle
-from .models import Exchange, Quote, Tally
+from .models import Exchange, Quote, Tally, public_related
 from .wording import attribution, date_words, headline
 
 ITEMS = 50
-
-
-def public(record):
-    """The related record if the public may see it; a draft stays unnamed."""
-    return record if record is not None and record.is_public else None
 
 
 class JSONFeed(feedgenerator.SyndicationFeed):
@@ -123,11 +115,7 @@ class ExchangeFeed(RecordFeed):
         return _("The latest published prisoner exchanges, with their figures and sources.")
 
     def queryset(self):
-        return (
-            Exchange.objects.public()
-            .select_related("agreement")
-            .prefetch_related("categories", "corrections")
-        )
+        return Exchange.objects.shown()
 
     def description_of(self, exchange):
         parts = [
@@ -158,14 +146,10 @@ class TallyFeed(RecordFeed):
         return _("Official cumulative statements: exchanges and people returned, as of a date.")
 
     def queryset(self):
-        return (
-            Tally.objects.public()
-            .select_related("agreement", "stated_by", "stated_by_organisation")
-            .prefetch_related("corrections", "stated_by_roles")
-        )
+        return Tally.objects.shown()
 
     def description_of(self, tally):
-        agreement = public(tally.agreement)
+        agreement = public_related(tally, "agreement")
         _kind, speaker, roles = attribution(tally)
         parts = [
             agreement.title if agreement else tally.get_scope_display(),
@@ -192,11 +176,7 @@ class QuoteFeed(RecordFeed):
         return _("What officials said, with their roles at the time.")
 
     def queryset(self):
-        return (
-            Quote.objects.public()
-            .select_related("speaker", "speaker_organisation")
-            .prefetch_related("corrections", "roles", "translations")
-        )
+        return Quote.objects.shown()
 
     def description_of(self, quote):
         return " ".join(part for part in [quote.text, quote.context, quote.source] if part)
@@ -206,38 +186,3 @@ class QuoteFeed(RecordFeed):
 
     def item_link(self, quote):
         return reverse("exchanges:embed", args=["quote", quote.uuid])
-
-
-FEEDS = {"exchanges": ExchangeFeed, "tallies": TallyFeed, "quotes": QuoteFeed}
-
-
-def feed(request, kind, format):
-    """One feed, for a partner's key in the header or in ``?key=``."""
-    if kind not in FEEDS or format not in FORMATS:
-        raise Http404("No such feed.")
-    key = key_from_request(request, allow_query=True)
-    api_key = partner_key(key) if key else None
-    if api_key is None:
-        response = JsonResponse(
-            {"detail": _("A valid API key is required: Authorization: Api-Key <key>, or ?key=.")},
-            status=401,
-        )
-        response["WWW-Authenticate"] = "Api-Key"
-        return response
-    request.auth = api_key
-    throttle = PartnerRateThrottle()
-    if not throttle.allow_request(request, None):
-        wait = throttle.wait()
-        response = JsonResponse({"detail": _("Too many requests for this key.")}, status=429)
-        response["Retry-After"] = str(int(wait or 1))
-        return response
-    codes = [code for code, _name in settings.LANGUAGES]
-    lang = request.GET.get("lang") or codes[0]
-    if lang not in codes:
-        return JsonResponse({"lang": [_("Use one of: %s.") % ", ".join(codes)]}, status=400)
-    view = FEEDS[kind]()
-    view.feed_type = FORMATS[format]
-    view.lang = lang
-    view.language = lang
-    with translation.override(lang):
-        return view(request)

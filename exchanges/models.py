@@ -13,9 +13,9 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, FilteredRelation, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
@@ -85,10 +85,69 @@ class RecordQuerySet(models.QuerySet):
         newsroom entered or published a record never moves it in time, so a
         tally back-filled today shows in boxes pinned to its own date.
         """
-        records = self.published()
-        if as_of is not None:
-            records = records.known_on(as_of)
+        return self.filter(public_condition(self.model, as_of))
+
+    def shown(self, as_of=None):
+        """
+        Public records with every related record they show, each fetched through
+        the same gate (``public_condition``, in SQL) into a ``public_<field>``
+        attribute: a draft speaker, mediator or agreement is never even loaded.
+        Every door reads records this way; see ``public_related``.
+        """
+        records = self.public(as_of)
+        for relation in self.model.public_relations(as_of):
+            if isinstance(relation, FilteredRelation):
+                # A foreign key: joined, and only when the related record is public.
+                name = f"public_{relation.relation_name}"
+                records = records.annotate(**{name: relation}).select_related(name)
+            else:
+                records = records.prefetch_related(relation)
         return records
+
+
+def public_condition(model, as_of=None, prefix=""):
+    """
+    The gate as a condition on ``model`` (reached through ``prefix``, e.g.
+    ``"speaker__"``): published, its embargo over, and, with ``as_of``, dated
+    by then. ``public()`` filters with it and ``gated`` joins with it.
+    """
+    condition = Q(
+        **{f"{prefix}status": Status.PUBLISHED, f"{prefix}published_at__lte": timezone.now()}
+    )
+    if as_of is not None and model.dated_by:
+        condition &= Q(**{f"{prefix}{model.dated_by}__lte": as_of})
+    return condition
+
+
+def gated(model, field, as_of=None):
+    """
+    ``field`` of ``model`` through the gate, into ``public_<field>``: a join
+    for a foreign key, a prefetch of only public records for the others.
+    """
+    relation = model._meta.get_field(field)
+    related = relation.related_model
+    if relation.many_to_one:
+        condition = public_condition(related, as_of, prefix=f"{field}__")
+        return FilteredRelation(field, condition=condition)
+    return Prefetch(field, related.objects.public(as_of), to_attr=f"public_{field}")
+
+
+def public_related(record, field):
+    """
+    What the public may see of ``record``'s related ``field``: a record or None
+    for a foreign key, a list for a many-to-many or reverse relation. Prefetched
+    through the gate by ``shown()``; otherwise the gate is asked now, in SQL.
+    """
+    try:
+        return getattr(record, f"public_{field}")
+    except AttributeError:
+        pass
+    relation = record._meta.get_field(field)
+    if relation.many_to_many or relation.one_to_many:
+        accessor = relation.get_accessor_name() if relation.auto_created else field
+        return list(getattr(record, accessor).public())
+    pk = getattr(record, relation.attname)
+    return relation.related_model.objects.public().filter(pk=pk).first() if pk else None
 
 
 class Record(models.Model):
@@ -165,6 +224,11 @@ class Record(models.Model):
     # exchange's date); boxes pinned to a date show records dated by then.
     dated_by = None
 
+    @classmethod
+    def public_relations(cls, as_of=None):
+        """The prefetches that gate every related record a door shows; see ``shown()``."""
+        return []
+
     def publication_errors(self):
         """What must hold before readers may see this record: field name → message."""
         return {}
@@ -201,6 +265,33 @@ class Record(models.Model):
 
     def can_make(self, transition):
         return self.status in TRANSITIONS[transition][0]
+
+    def transition_errors(self, transition):
+        """
+        Why ``transition`` cannot be made now, field name (or None) → message:
+        the record's own validation and the workflow's rules. The admin form, the
+        bulk actions and any command ask this same question.
+        """
+        if not self.can_make(transition):
+            return {
+                None: _("A record that is %(status)s cannot be moved with “%(transition)s”.")
+                % {"status": self.get_status_display(), "transition": Transition(transition).label}
+            }
+        errors = {}
+        try:
+            self.full_clean()
+        except ValidationError as error:
+            errors.update(
+                {
+                    None if field == NON_FIELD_ERRORS else field: " ".join(messages)
+                    for field, messages in error.message_dict.items()
+                }
+            )
+        if transition == Transition.PUBLISH:
+            errors.update(self.publication_errors())
+        elif transition == Transition.UNPUBLISH:
+            errors.update(self.withdrawal_errors())
+        return errors
 
     def make(self, transition, user):
         """Move the record along the workflow, noting who and when; the caller saves."""
@@ -344,6 +435,10 @@ class Person(Record):
     def full_name(self):
         return f"{self.rank} {self.name}" if self.rank else self.name
 
+    @classmethod
+    def public_relations(cls, as_of=None):
+        return [gated(cls, "photo_credit"), roles_shown("roles")]
+
     def published_statements(self):
         """Published tallies and quotes this person made."""
         return [*self.tallies.published(), *self.quotes.published()]
@@ -358,6 +453,13 @@ class Person(Record):
             name, rank = getattr(self, f"name_{code}"), getattr(self, f"rank_{code}")
             names[code] = (f"{rank} {name}" if rank else name) if name else None
         return names
+
+
+def roles_shown(field):
+    """A person's roles, each with its organisation only when that is public."""
+    organisation = gated(Role, "organisation")
+    roles = Role.objects.annotate(public_organisation=organisation)
+    return Prefetch(field, roles.select_related("public_organisation"))
 
 
 class RoleQuerySet(models.QuerySet):
@@ -488,6 +590,16 @@ class Statement(models.Model):
     class Meta:
         abstract = True
 
+    @classmethod
+    def public_relations(cls, as_of=None):
+        return [
+            gated(cls, cls.person_field),
+            gated(cls, cls.organisation_field),
+            gated(cls, "outlet"),
+            roles_shown(cls.roles_field),
+            "corrections",
+        ]
+
     @property
     def said_by(self):
         """Who said it: the person, else the organisation; None before it is chosen."""
@@ -497,12 +609,12 @@ class Statement(models.Model):
             return getattr(self, self.organisation_field)
         return None
 
-    def attribution_now(self):
+    def attribution_now(self, speaker=None):
         """
         The attribution the speaker fields give today, in every language; each
         role keeps its ``id``, so a correction can reword that role alone.
         """
-        speaker = self.said_by
+        speaker = speaker or self.said_by
         if speaker is None:
             return {}
         roles = []
@@ -517,10 +629,15 @@ class Statement(models.Model):
         The attribution readers see: as published (live for a record not yet
         published), and nothing when the speaker is not public.
         """
-        speaker = self.said_by
-        if speaker is None or not speaker.is_public:
+        speaker = public_related(self, self.person_field) or public_related(
+            self, self.organisation_field
+        )
+        if speaker is None:
             return {}
-        said = self.attribution if self.is_public and self.attribution else self.attribution_now()
+        if self.is_public and self.attribution:
+            said = self.attribution
+        else:
+            said = self.attribution_now(speaker)
         return {
             "kind": said["kind"],
             "speaker": said["speaker"],
@@ -632,6 +749,15 @@ class Agreement(Record, Source):
 
     def __str__(self):
         return self.title
+
+    @classmethod
+    def public_relations(cls, as_of=None):
+        return [
+            gated(cls, "parties"),
+            "categories",
+            "corrections",
+            gated(cls, "exchanges", as_of),
+        ]
 
     def clean(self):
         errors = not_in_future("concluded_on", self.concluded_on)
@@ -758,6 +884,15 @@ class Exchange(Record, Source):
 
     def __str__(self):
         return _("Exchange of %(date)s") % {"date": self.date.isoformat() if self.date else "?"}
+
+    @classmethod
+    def public_relations(cls, as_of=None):
+        return [
+            gated(cls, "agreement", as_of),
+            gated(cls, "mediators"),
+            "categories",
+            "corrections",
+        ]
 
     def clean(self):
         errors = {
@@ -924,6 +1059,10 @@ class Tally(Statement, Record, Source):
             "subject": subject,
             "date": self.as_of.isoformat() if self.as_of else "?",
         }
+
+    @classmethod
+    def public_relations(cls, as_of=None):
+        return [*super().public_relations(as_of), gated(cls, "agreement", as_of)]
 
     def clean(self):
         errors = {
@@ -1094,6 +1233,16 @@ class Quote(Statement, Record, Source):
     def __str__(self):
         text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
         return f"{self.said_by}: “{text}”"
+
+    @classmethod
+    def public_relations(cls, as_of=None):
+        return [
+            *super().public_relations(as_of),
+            gated(cls, "exchange", as_of),
+            gated(cls, "agreement", as_of),
+            gated(cls, "tally", as_of),
+            "translations",
+        ]
 
     def clean(self):
         errors = {**not_in_future("said_on", self.said_on), **self.attribution_errors()}

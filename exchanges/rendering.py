@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from . import boxes
-from .conf import app_settings
+from .kinds import BOXES, build_box
 
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -77,7 +77,7 @@ def render_data(box, heading=2, stylesheet=True):
     box_id = f"xb-{box['kind']}-{slugify(box['key'] or 'all')}-{secrets.token_hex(3)}"
     with override(box["lang"]):
         return render_to_string(
-            f"exchanges/boxes/{box['kind']}.html",
+            BOXES[box["kind"]].template,
             {
                 "box": box,
                 "heading": parse_heading(heading),
@@ -94,7 +94,7 @@ def render_box(kind, key=None, as_of=None, lang=None, staff=False, heading=2):
     string for readers and a placeholder for ``staff``. Bad arguments raise BoxError.
     """
     try:
-        box = boxes.build(kind, key, as_of=as_of, lang=lang)
+        box = build_box(kind, key, as_of=as_of, lang=lang)
     except boxes.BoxUnavailable as error:
         return placeholder(unavailable_message(error)) if staff else ""
     return mark_safe(render_data(box, heading))
@@ -117,7 +117,7 @@ def iframe_snippet(src, title, kind, script_src, height=None):
         'data-exchanges-embed></iframe><script src="{}" async></script>',
         src,
         title,
-        height or app_settings.EMBED_HEIGHTS.get(kind, 400),
+        height or BOXES[kind].embed_height,
         script_src,
     )
 

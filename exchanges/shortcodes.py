@@ -12,7 +12,8 @@ import re
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 
-from .boxes import KINDS, BoxError
+from .boxes import BoxError
+from .kinds import BOXES
 from .rendering import is_staff, render_box
 
 # A shortcode stands on a line of its own, bare or as a paragraph of its own:
@@ -30,7 +31,7 @@ def parse(args):
     if not words:
         raise BoxError("empty shortcode")
     kind, _sep, key = words[0].partition("=")
-    if kind not in KINDS:
+    if kind not in BOXES:
         raise BoxError(f"unknown kind {kind!r}")
     options = {}
     for word in words[1:]:

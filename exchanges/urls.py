@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import feeds, views
+from . import views
 from .api import urls as api_urls
 
 app_name = "exchanges"
@@ -10,5 +10,5 @@ urlpatterns = [
     path("embed/<slug:kind>/<str:key>/", views.embed, name="embed"),
     path("oembed/", views.oembed, name="oembed"),
     path("api/v1/", include(api_urls.urlpatterns)),
-    path("feeds/<slug:kind>.<slug:format>", feeds.feed, name="feed"),
+    path("feeds/<slug:kind>.<slug:format>", views.feed, name="feed"),
 ]

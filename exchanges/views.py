@@ -1,17 +1,26 @@
-"""The embed door (iframes) and the oEmbed provider, both thin doors onto the builder."""
+"""
+The reader's doors: embeds (iframes) and oEmbed onto the box registry, and the
+partners' feeds onto the kind registry (``kinds``).
+"""
 
 from urllib.parse import parse_qs, urlsplit
 
+from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
-from . import boxes
+from . import boxes, feeds
+from .api.authentication import key_from_request, partner_key
+from .api.throttling import PartnerRateThrottle
 from .conf import app_settings
+from .kinds import BOXES, FEEDS, build_box
 from .rendering import (
     embed_path,
     iframe_snippet,
@@ -33,7 +42,7 @@ EMBED_CSP = (
 def embed(request, kind, key=None):
     """A fact box as a page of its own, framable by any site."""
     try:
-        box = boxes.build(kind, key, as_of=request.GET.get("as_of"), lang=request.GET.get("lang"))
+        box = build_box(kind, key, as_of=request.GET.get("as_of"), lang=request.GET.get("lang"))
     except boxes.BoxError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
     except boxes.BoxUnavailable as error:
@@ -98,11 +107,11 @@ def oembed(request):
         return JsonResponse({"error": "The url parameter is required."}, status=400)
     kind, key, as_of, lang = box_from_url(request, url)
     try:
-        box = boxes.build(kind, key, as_of=as_of, lang=lang)
+        box = build_box(kind, key, as_of=as_of, lang=lang)
     except (boxes.BoxError, boxes.BoxUnavailable):
         raise Http404("No public fact box at this URL.") from None
     width = bounded(request.GET.get("maxwidth"), app_settings.EMBED_WIDTH)
-    height = bounded(request.GET.get("maxheight"), app_settings.EMBED_HEIGHTS.get(kind, 400))
+    height = bounded(request.GET.get("maxheight"), BOXES[kind].embed_height)
     src = request.build_absolute_uri(embed_path(kind, key, as_of, lang))
     script = request.build_absolute_uri(static("exchanges/resize.js"))
     return JsonResponse(
@@ -119,3 +128,35 @@ def oembed(request):
         },
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+def feed(request, kind, format):
+    """One feed, for a partner's key in the header or in ``?key=``."""
+    if kind not in FEEDS or format not in feeds.FORMATS:
+        raise Http404("No such feed.")
+    key = key_from_request(request, allow_query=True)
+    api_key = partner_key(key) if key else None
+    if api_key is None:
+        response = JsonResponse(
+            {"detail": _("A valid API key is required: Authorization: Api-Key <key>, or ?key=.")},
+            status=401,
+        )
+        response["WWW-Authenticate"] = "Api-Key"
+        return response
+    request.auth = api_key
+    throttle = PartnerRateThrottle()
+    if not throttle.allow_request(request, None):
+        wait = throttle.wait()
+        response = JsonResponse({"detail": _("Too many requests for this key.")}, status=429)
+        response["Retry-After"] = str(int(wait or 1))
+        return response
+    codes = [code for code, _name in settings.LANGUAGES]
+    lang = request.GET.get("lang") or codes[0]
+    if lang not in codes:
+        return JsonResponse({"lang": [_("Use one of: %s.") % ", ".join(codes)]}, status=400)
+    view = FEEDS[kind].feed()
+    view.feed_type = feeds.FORMATS[format]
+    view.lang = lang
+    view.language = lang
+    with translation.override(lang):
+        return view(request)

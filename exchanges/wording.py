@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from .editor_text import chosen
 from .figures import GOVERNED_CASE, Figure, Precision
+from .models import public_related
 
 NBSP = "\N{NO-BREAK SPACE}"
 
@@ -189,8 +190,8 @@ def headline(record):
         }
     if kind == "tally":
         # A draft agreement stays unnamed.
-        agreement = record.agreement if record.agreement_id else None
-        subject = agreement.title if agreement and agreement.is_public else _("Official tally")
+        agreement = public_related(record, "agreement")
+        subject = agreement.title if agreement else _("Official tally")
         people = people_words(record.returned_figure)
         figures = [exchanges_words(record.exchanges_figure)]
         figures.append(

@@ -208,7 +208,7 @@ def test_editor_text_cannot_reverse_the_box_around_it(seed):
     html = render('{% factbox "totals" lang="en" %}')
     assert '<bdi lang="en">in a comment\u202e to Ukrainska Pravda</bdi>' in html
     # Plain text (JSON) isolates it too: between FIRST STRONG ISOLATE and POP.
-    from exchanges.boxes import build
+    from exchanges.kinds import build_box as build
 
     line = build("totals", lang="en")["source"]["line"]
     assert "\u2068in a comment\u202e to Ukrainska Pravda\u2069" in line

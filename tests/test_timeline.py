@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from exchanges.boxes import build
 from exchanges.figures import Precision
+from exchanges.kinds import build_box as build
 from exchanges.models import Exchange, Status
 
 from .test_boxes import render, visible

@@ -11,7 +11,13 @@ from django.utils import timezone
 from exchanges.models import Agreement, Change, Exchange, Quote, Status, Tally
 from exchanges.seed import stable_uuid
 
-from .factories import ExchangeFactory, QuoteFactory, TallyFactory
+from .factories import (
+    ExchangeFactory,
+    OrganisationFactory,
+    PersonFactory,
+    QuoteFactory,
+    TallyFactory,
+)
 from .test_boxes import render, visible
 
 pytestmark = pytest.mark.django_db
@@ -345,3 +351,62 @@ def test_seed_is_published_on_its_own_dates(seed):
     tally = Tally.objects.get(uuid=stable_uuid("tally", "2025-07-28-scheduled"))
     assert timezone.localtime(tally.published_at).strftime("%Y-%m-%d %H:%M") == "2025-07-28 17:46"
     assert Exchange.objects.public(as_of=datetime.date(2025, 7, 28)).count() == 19
+
+
+# The same rules on every path -------------------------------------------------------
+
+
+def quote_by_a_draft_speaker():
+    return QuoteFactory(status=Status.DRAFT, speaker=PersonFactory(status=Status.DRAFT))
+
+
+def exchange_without_a_source():
+    return ExchangeFactory(
+        status=Status.DRAFT, date=datetime.date(2025, 9, 1), source_name_en="", source_url=""
+    )
+
+
+def tally_said_by_nobody():
+    return TallyFactory(status=Status.DRAFT, as_of=datetime.date(2025, 9, 2))
+
+
+def exchange_in_the_future():
+    later = timezone.localdate() + datetime.timedelta(days=5)
+    return ExchangeFactory(status=Status.DRAFT, date=later)
+
+
+def person_quoted_in_published_quotes():
+    person = PersonFactory(name_en="Quoted Person")
+    QuoteFactory(speaker=person)
+    return person
+
+
+def organisation_that_stated_a_tally():
+    organisation = OrganisationFactory(name_en="Stating Body")
+    TallyFactory(stated_by_organisation=organisation, as_of=datetime.date(2025, 9, 2))
+    return organisation
+
+
+REFUSED = [
+    (quote_by_a_draft_speaker, "publish", "readers must see who said it"),
+    (exchange_without_a_source, "publish", "Give the source before publishing"),
+    (tally_said_by_nobody, "publish", "Choose who stated these figures before publishing"),
+    (exchange_in_the_future, "publish", "This date is in the future"),
+    (person_quoted_in_published_quotes, "unpublish", "Published statements name Quoted Person"),
+    (organisation_that_stated_a_tally, "unpublish", "Published statements name Stating Body"),
+]
+
+
+@pytest.mark.parametrize(("make", "transition", "message"), REFUSED)
+@pytest.mark.parametrize("path", ["form", "bulk action"])
+def test_bulk_actions_refuse_what_the_form_refuses(seed, editor, make, transition, message, path):
+    _user, client = editor
+    record = make()
+    before = (record.status, record.version)
+    if path == "form":
+        response = press(client, record, transition)
+    else:
+        response = act(client, record, transition)
+    assert message in response.content.decode()
+    record.refresh_from_db()
+    assert (record.status, record.version) == before

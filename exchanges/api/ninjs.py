@@ -116,20 +116,13 @@ def organisation(item, lang):
     return "", {}
 
 
-BUILDERS = {
-    "exchange": exchange,
-    "agreement": agreement,
-    "tally": tally,
-    "quote": quote,
-    "person": person,
-    "organisation": organisation,
-}
-
-
-def to_ninjs(item, lang="en"):
-    """A ninjs news object for one record in the API's JSON form."""
+def to_ninjs(item, mapping, lang="en"):
+    """
+    A ninjs news object for one record in the API's JSON form; ``mapping`` (the
+    kind's, from the registry) gives its body and the properties of its kind.
+    """
     with translation.override(lang):
-        body, extra = BUILDERS[item["type"]](item, lang)
+        body, extra = mapping(item, lang)
     # The object is in the language of its text: a quote not yet translated stays
     # in its own language, headline included, whatever was asked for.
     language = extra.pop("language", lang)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from rest_framework.renderers import JSONRenderer
 
+from ..kinds import KINDS
 from .ninjs import to_ninjs
 
 
@@ -22,7 +23,12 @@ class NinjsRenderer(JSONRenderer):
             return super().render(data, accepted_media_type, renderer_context)
         lang = request.query_params.get("lang", default_language()) if request else "en"
         if "results" in data:
-            data = {**data, "results": [to_ninjs(item, lang) for item in data["results"]]}
+            data = {**data, "results": [ninjs(item, lang) for item in data["results"]]}
         elif "type" in data:
-            data = to_ninjs(data, lang)
+            data = ninjs(data, lang)
         return super().render(data, accepted_media_type, renderer_context)
+
+
+def ninjs(item, lang):
+    """One record's API JSON as ninjs, mapped as the registry says for its kind."""
+    return to_ninjs(item, KINDS[item["type"]].ninjs, lang)

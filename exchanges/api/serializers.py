@@ -12,7 +12,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from ..figures import Precision
-from ..models import Agreement, Exchange, Organisation, Person, Quote, Tally
+from ..models import Agreement, Exchange, Organisation, Person, Quote, Tally, public_related
 from ..wording import headline
 
 
@@ -89,12 +89,16 @@ class RefField(serializers.Field):
         self.view_name, self.with_name = view_name, name
         super().__init__(read_only=True, **kwargs)
 
+    def get_attribute(self, instance):
+        # Through the gate: a related record the public may not see never reaches here.
+        return public_related(instance, self.source)
+
     def to_representation(self, record):
         return ref(record, self.view_name, self.context.get("request"), self.with_name)
 
 
 def ref(record, view_name, request, with_name=False):
-    if record is None or not record.is_public:
+    if record is None:
         return None
     data = {
         "uuid": str(record.uuid),
@@ -109,9 +113,7 @@ def ref(record, view_name, request, with_name=False):
 class RefListField(RefField):
     def to_representation(self, records):
         request = self.context.get("request")
-        records = records.all() if hasattr(records, "all") else records
-        refs = (ref(record, self.view_name, request, self.with_name) for record in records)
-        return [item for item in refs if item is not None]
+        return [ref(record, self.view_name, request, self.with_name) for record in records]
 
 
 @extend_schema_field(
@@ -213,7 +215,10 @@ class RolesField(serializers.Field):
         return {
             "title": {code: titles.get(code) for code in languages()},
             "organisation": ref(
-                role.organisation, "organisation-detail", self.context.get("request"), True
+                public_related(role, "organisation"),
+                "organisation-detail",
+                self.context.get("request"),
+                True,
             ),
             "started_on": role.started_on,
             "ended_on": role.ended_on,
@@ -320,7 +325,7 @@ class AgreementSerializer(RecordSerializer):
     notes = TranslatedField()
     parties = RefListField("organisation-detail", name=True)
     categories = CategoriesField()
-    exchanges = RefListField("exchange-detail", source="public_exchanges")
+    exchanges = RefListField("exchange-detail")
     corrections = CorrectionsField()
     source = SourceField()
 
@@ -459,13 +464,3 @@ class QuoteSerializer(RecordSerializer):
             "source",
             "corrections",
         ]
-
-
-SERIALIZERS = {
-    "agreement": AgreementSerializer,
-    "exchange": ExchangeSerializer,
-    "organisation": OrganisationSerializer,
-    "person": PersonSerializer,
-    "quote": QuoteSerializer,
-    "tally": TallySerializer,
-}

@@ -1,16 +1,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from ..kinds import KINDS
 from . import views
 from .schema import DocsView, SchemaView
 
 router = SimpleRouter()
-router.register("exchanges", views.ExchangeViewSet, basename="exchange")
-router.register("agreements", views.AgreementViewSet, basename="agreement")
-router.register("tallies", views.TallyViewSet, basename="tally")
-router.register("quotes", views.QuoteViewSet, basename="quote")
-router.register("people", views.PersonViewSet, basename="person")
-router.register("organisations", views.OrganisationViewSet, basename="organisation")
+for kind in KINDS.values():
+    router.register(kind.plural, views.VIEWSETS[kind.name], basename=kind.name)
 
 urlpatterns = [
     path("summary/", views.SummaryView.as_view(), name="summary"),

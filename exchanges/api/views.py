@@ -6,7 +6,7 @@ import datetime
 import hashlib
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_datetime
@@ -29,75 +29,14 @@ from rest_framework.views import APIView
 
 from .. import boxes
 from ..conf import app_settings
+from ..kinds import KINDS, build_box
 from ..models import (
-    Agreement,
     Change,
-    Exchange,
-    Organisation,
-    Person,
-    Quote,
-    Role,
-    Tally,
 )
-from . import filters
 from .authentication import HasPartnerKey, PartnerKeyAuthentication
 from .pagination import RecordCursorPagination
 from .renderers import NinjsRenderer
-from .serializers import (
-    SERIALIZERS,
-    AgreementSerializer,
-    ExchangeSerializer,
-    OrganisationSerializer,
-    PersonSerializer,
-    QuoteSerializer,
-    TallySerializer,
-)
 from .throttling import PartnerRateThrottle
-
-ROLES = Prefetch("roles", queryset=Role.objects.select_related("organisation"))
-
-
-def public_records(kind):
-    """The public records of one kind, with everything their JSON needs in a few queries."""
-    if kind == "exchange":
-        return (
-            Exchange.objects.public()
-            .select_related("agreement")
-            .prefetch_related("categories", "mediators", "corrections")
-        )
-    if kind == "agreement":
-        return Agreement.objects.public().prefetch_related(
-            "parties",
-            "categories",
-            "corrections",
-            Prefetch("exchanges", Exchange.objects.public(), to_attr="public_exchanges"),
-        )
-    if kind == "tally":
-        return (
-            Tally.objects.public()
-            .select_related("agreement", "stated_by", "stated_by_organisation", "outlet")
-            .prefetch_related(
-                Prefetch("stated_by_roles", Role.objects.select_related("organisation")),
-                "corrections",
-            )
-        )
-    if kind == "quote":
-        return (
-            Quote.objects.public()
-            .select_related(
-                "speaker", "speaker_organisation", "outlet", "exchange", "agreement", "tally"
-            )
-            .prefetch_related(
-                Prefetch("roles", Role.objects.select_related("organisation")),
-                "translations",
-                "corrections",
-            )
-        )
-    if kind == "person":
-        return Person.objects.public().select_related("photo_credit").prefetch_related(ROLES)
-    if kind == "organisation":
-        return Organisation.objects.public()
-    raise LookupError(kind)
 
 
 def latest_change():
@@ -192,7 +131,7 @@ class PartnerAPIMixin:
 class RecordViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Published records of one kind, by UUID."""
 
-    kind = None
+    kind = None  # a kinds.Kind
     lookup_field = "uuid"
     pagination_class = RecordCursorPagination
     parameters = PartnerAPIMixin.parameters | {"cursor", "page_size"}
@@ -203,7 +142,7 @@ class RecordViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
         return super().allowed_parameters()
 
     def get_queryset(self):
-        return public_records(self.kind)
+        return self.kind.records()
 
     def list(self, request, *args, **kwargs):
         # A bad filter is a 400 even for a client that sends validators.
@@ -218,46 +157,22 @@ class RecordViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
         return self.not_modified(request) or Response(self.get_serializer(record).data)
 
 
-class ExchangeViewSet(RecordViewSet):
-    kind = "exchange"
-    serializer_class = ExchangeSerializer
-    filterset_class = filters.ExchangeFilter
-    ordering = ("-date", "-id")
+def viewset(kind):
+    """The read-only endpoints of one public kind, as the registry declares it."""
+    return type(
+        f"{kind.model.__name__}ViewSet",
+        (RecordViewSet,),
+        {
+            "kind": kind,
+            "serializer_class": kind.serializer,
+            "filterset_class": kind.filterset,
+            "ordering": kind.ordering,
+            "__doc__": f"Published {kind.model._meta.verbose_name_plural}, by UUID.",
+        },
+    )
 
 
-class AgreementViewSet(RecordViewSet):
-    kind = "agreement"
-    serializer_class = AgreementSerializer
-    filterset_class = filters.AgreementFilter
-    ordering = ("-concluded_on", "-id")
-
-
-class TallyViewSet(RecordViewSet):
-    kind = "tally"
-    serializer_class = TallySerializer
-    filterset_class = filters.TallyFilter
-    ordering = ("-as_of", "-id")
-
-
-class QuoteViewSet(RecordViewSet):
-    kind = "quote"
-    serializer_class = QuoteSerializer
-    filterset_class = filters.QuoteFilter
-    ordering = ("-said_on", "-id")
-
-
-class PersonViewSet(RecordViewSet):
-    kind = "person"
-    serializer_class = PersonSerializer
-    filterset_class = filters.PersonFilter
-    ordering = ("name_en", "id")
-
-
-class OrganisationViewSet(RecordViewSet):
-    kind = "organisation"
-    serializer_class = OrganisationSerializer
-    filterset_class = filters.OrganisationFilter
-    ordering = ("name_en", "id")
+VIEWSETS = {name: viewset(kind) for name, kind in KINDS.items()}
 
 
 class SummaryView(APIView):
@@ -275,7 +190,7 @@ class SummaryView(APIView):
     )
     def get(self, request):
         try:
-            box = boxes.build(
+            box = build_box(
                 "totals",
                 as_of=request.query_params.get("as_of"),
                 lang=request.query_params.get("lang"),
@@ -408,7 +323,7 @@ class ChangesView(PartnerAPIMixin, APIView):
                 wanted.setdefault(entry.kind, []).append(entry.uuid)
         found = {}
         for kind, uuids in wanted.items():
-            serializer = SERIALIZERS[kind]
-            for record in public_records(kind).filter(uuid__in=uuids):
+            serializer = KINDS[kind].serializer
+            for record in KINDS[kind].records().filter(uuid__in=uuids):
                 found[(kind, record.uuid)] = serializer(record, context={"request": request}).data
         return found
