@@ -99,12 +99,8 @@ def source_data(record):
 
 
 def figure_data(figure):
-    return {
-        "value": figure.value,
-        "upper": figure.upper,
-        "precision": figure.precision,
-        "words": figure.words(),
-    }
+    """The API's figure (value, upper, precision, display per language) and the box's words."""
+    return {**figure.data(), "words": figure.words()}
 
 
 def date_data(date):

@@ -10,7 +10,7 @@ code that bulk-updates records must call ``log_change`` itself.
 """
 
 from django.db.models import F, Q
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
 from .models import (
@@ -34,11 +34,15 @@ def kind_of(record):
     return type(record)._meta.model_name
 
 
-def log_change(record, deleted=False, at=None):
-    """Move ``record``'s entry to the end of the log, as created, updated or a tombstone."""
+def log_change(record, deleted=False, later=None):
+    """
+    Move ``record``'s entry to the end of the log, as created, updated or a
+    tombstone. ``later``: a moment when its public JSON changes again with no
+    save (a related record's embargo lifts); it gets an entry then as well, and
+    keeps the one it has now.
+    """
     kind = kind_of(record)
     now = timezone.now()
-    at = at or now
     earlier = (
         Change.objects.visible(now)
         .filter(kind=kind, uuid=record.uuid)
@@ -55,14 +59,22 @@ def log_change(record, deleted=False, at=None):
     if deleted:
         entries = [(Change.Action.DELETED, now)] if known else []
     elif record.is_public:
-        entries = [(Change.Action.UPDATED if held else Change.Action.CREATED, at)]
+        entries = [(Change.Action.UPDATED if held else Change.Action.CREATED, now)]
+        if later and later > now:
+            entries.append((Change.Action.UPDATED, later))
     elif record.is_scheduled:
         # Withdrawn now if partners hold it; theirs again when the embargo lifts.
         entries = [(Change.Action.UNPUBLISHED, now)] if held else []
-        entries.append((Change.Action.CREATED, max(record.published_at, at)))
+        entries.append((Change.Action.CREATED, max(record.published_at, later or now)))
     elif known:
         # A draft partners never saw leaves no trace, not even its UUID.
         entries = [(Change.Action.UNPUBLISHED, now)]
+    if record.is_public and not deleted:
+        # Changes still to come when a part's embargo lifts stay in the log.
+        pending = Change.objects.filter(
+            kind=kind, uuid=record.uuid, action=Change.Action.UPDATED, at__gt=now
+        ).values_list("at", flat=True)
+        entries += [(Change.Action.UPDATED, at) for at in pending if at != later]
     Change.objects.filter(kind=kind, uuid=record.uuid).delete()
     Change.objects.bulk_create(
         Change(kind=kind, uuid=record.uuid, action=action, at=when) for action, when in entries
@@ -110,34 +122,58 @@ def dependents(record):
     return []
 
 
-def log_dependents(records, at=None):
+def log_dependents(records, later=None):
     seen = set()
     for record in records:
         if (kind_of(record), record.pk) not in seen:
             seen.add((kind_of(record), record.pk))
-            log_change(record, at=at)
+            log_change(record, later=later)
 
 
 def touch(records):
-    """A part changed: the owner's version and update time move with it."""
-    for record in records:
-        type(record).objects.filter(pk=record.pk).update(
-            version=F("version") + 1, updated_at=timezone.now()
-        )
+    """
+    Something the records show changed: their public version and update time
+    move with it, so ``updated_since``, ninjs and the feeds see the change.
+    (A part's embargo lifting changes them again with no write: ``changes/``
+    has an entry for that moment; see ``log_change``.)
+    """
+    now = timezone.now()
+    for model in {type(record) for record in records}:
+        pks = {record.pk for record in records if type(record) is model}
+        model.objects.filter(pk__in=pks).update(version=F("version") + 1, updated_at=now)
+
+
+def seen_by_others(instance):
+    """
+    Whether other records' public JSON shows (or showed) this one: parts
+    without a workflow always, records when public before or after the save,
+    or scheduled to be.
+    """
+    if not isinstance(instance, LOGGED):
+        return True
+    return instance.is_public or instance.is_scheduled or getattr(instance, "_was_public", False)
+
+
+def record_saving(sender, instance, raw=False, **kwargs):
+    if raw or not isinstance(instance, LOGGED) or instance._state.adding:
+        return
+    instance._was_public = type(instance).objects.public().filter(pk=instance.pk).exists()
 
 
 def record_saved(sender, instance, raw=False, **kwargs):
+    # Links set right after this save (the admin, the seed, a revert) belong to it.
+    instance._saved_with_links = True
     if raw:
         return
     if isinstance(instance, LOGGED):
         log_change(instance)
     related = dependents(instance)
-    if isinstance(instance, (Role, QuoteTranslation)):
+    scheduled = getattr(instance, "is_scheduled", False)
+    if seen_by_others(instance):
         touch(related)
-    log_dependents(related)
-    if getattr(instance, "is_scheduled", False):
-        # What others show of it changes again when its embargo lifts.
-        log_dependents(related, at=instance.published_at)
+    # Partners hear of it now and, for a part under embargo, again when it lifts;
+    # an embargo never holds back another record's change.
+    log_dependents(related, later=instance.published_at if scheduled else None)
 
 
 def record_deleting(sender, instance, **kwargs):
@@ -149,7 +185,7 @@ def record_deleted(sender, instance, **kwargs):
     if isinstance(instance, LOGGED):
         log_change(instance, deleted=True)
     related = [record for record in getattr(instance, "_dependents", []) if record.pk]
-    if isinstance(instance, (Role, QuoteTranslation)):
+    if not isinstance(instance, LOGGED) or instance.is_public:
         touch(related)
     log_dependents(related)
 
@@ -157,8 +193,11 @@ def record_deleted(sender, instance, **kwargs):
 def relations_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     """Many-to-many links changed, from either side."""
     if not reverse:
-        # Set while the record itself is saved (admin, seed): its own save counted.
+        # Its own links (an exchange's mediators): what it shows changed. Set
+        # along with a save, they belong to that save's version.
         if action in ("post_add", "post_remove", "post_clear"):
+            if not getattr(instance, "_saved_with_links", False):
+                touch([instance])
             log_change(instance)
         return
     if action == "pre_clear":
@@ -182,6 +221,7 @@ def sender_field(through, model):
 def connect():
     for model in (*LOGGED, Category, Role, QuoteTranslation):
         name = model.__name__
+        pre_save.connect(record_saving, sender=model, dispatch_uid=f"log-pre-{name}")
         post_save.connect(record_saved, sender=model, dispatch_uid=f"log-{name}")
         pre_delete.connect(record_deleting, sender=model, dispatch_uid=f"log-pre-del-{name}")
         post_delete.connect(record_deleted, sender=model, dispatch_uid=f"log-del-{name}")

@@ -126,14 +126,29 @@ def test_every_list_and_detail_answers(api, seed):
         assert detail.json() == items[0]
 
 
+def api_figure(client):
+    """A figure as the exchanges list gives it, to a partner with a key."""
+    from exchanges.models import Partner, PartnerAPIKey
+
+    _key, secret = PartnerAPIKey.objects.create_key(
+        name="shape", partner=Partner.objects.create(name="Shape check")
+    )
+    response = client.get("/api/v1/exchanges/", HTTP_AUTHORIZATION=f"Api-Key {secret}")
+    return response.json()["results"][0]["returned"]
+
+
 def test_summary_is_the_totals_box_as_data_and_public(client, seed):
     data = client.get("/api/v1/summary/", {"as_of": "2025-07-28", "lang": "uk"}).json()
+    # One Figure shape everywhere: the API's, plus the words of the box's language.
     assert data["tally"]["returned"] == {
         "value": 5857,
         "upper": None,
         "precision": "exact",
+        "display": {"en": "5,857", "uk": "5\xa0857"},
         "words": "5\xa0857",
     }
+    exchange = api_figure(client)
+    assert set(exchange) == set(data["tally"]["returned"]) - {"words"}
     assert data["separate_cases"][0]["returned"]["words"] == "понад 1\xa0000"
     assert data["headline"] == "Україна повернула 5\xa0857 осіб за 66 обмінів."
     before = client.get("/api/v1/summary/", {"as_of": "2025-07-01", "lang": "uk"})

@@ -336,12 +336,14 @@ def test_builder_returns_plain_data(seed):
         "value": 5857,
         "upper": None,
         "precision": "exact",
+        "display": {"en": "5,857", "uk": "5\xa0857"},
         "words": "5,857",
     }
     assert box["separate_cases"][0]["returned"] == {
         "value": 1000,
         "upper": None,
         "precision": Precision.OVER,
+        "display": {"en": "over 1,000", "uk": "понад 1\xa0000"},
         "words": "over 1,000",
     }
 

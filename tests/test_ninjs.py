@@ -26,11 +26,13 @@ def test_every_ninjs_list_and_detail_validates(api, seed, path, lang):
     assert items
     for item in items:
         assert_valid(item)
-        assert item["uri"].startswith("urn:uuid:")
+        assert item["uri"].endswith(f"/?format=ninjs&lang={item['language']}")
         assert item["pubStatus"] == "usable"
         assert item["headlines"][0]["value"]
-    detail = api.get(f"/api/v1/{path}/{items[0]['uri'][9:]}/", {"format": "ninjs", "lang": lang})
+    # The object's uri is where that language version is.
+    detail = api.get(items[0]["uri"])
     assert detail.status_code == 200
+    assert detail.json() == items[0]
     assert_valid(detail.json())
 
 
@@ -88,3 +90,62 @@ def test_a_quote_in_ninjs_is_in_the_language_of_its_text(api, seed):
     assert (
         translated["headlines"][0]["value"] == "Майор Андрій Юсов: «Реалізація етапів триватиме.»"
     )
+
+
+def test_language_versions_are_distinct_objects_linked_as_translations(api, seed):
+    from exchanges.models import Exchange
+
+    path = f"/api/v1/exchanges/{Exchange.objects.get(official_number=67).uuid}/"
+    en = api.get(path, {"format": "ninjs", "lang": "en"}).json()
+    uk = api.get(path, {"format": "ninjs", "lang": "uk"}).json()
+    assert en["uri"] != uk["uri"]
+    assert (en["language"], uk["language"]) == ("en", "uk")
+    assert en["associations"] == [
+        {
+            "name": uk["headlines"][0]["value"],
+            "rel": "translation",
+            "uri": uk["uri"],
+            "type": "text",
+            "language": "uk",
+        }
+    ]
+    assert en["associations"][0]["uri"] == uk["uri"] and uk["associations"][0]["uri"] == en["uri"]
+    assert {"role": "uuid", "value": str(Exchange.objects.get(official_number=67).uuid)} in (
+        en["altIds"]
+    )
+    assert_valid(en)
+    assert_valid(uk)
+
+
+def test_an_untranslated_quote_has_one_version_in_its_own_language(api, seed):
+    from exchanges.models import Quote
+
+    path = f"/api/v1/quotes/{Quote.objects.get().uuid}/"
+    en = api.get(path, {"format": "ninjs", "lang": "en"}).json()
+    uk = api.get(path, {"format": "ninjs", "lang": "uk"}).json()
+    assert en == uk
+    assert "associations" not in en
+
+
+def test_withdrawn_records_are_canceled_in_ninjs_changes(api, seed, settled):
+    from exchanges.models import Exchange
+
+    exchange = Exchange.objects.get(official_number=67)
+    held = api.get(f"/api/v1/exchanges/{exchange.uuid}/", {"format": "ninjs", "lang": "uk"}).json()
+    exchange.make("unpublish", None)
+    exchange.save()
+    body = api.get("/api/v1/changes/", {"format": "ninjs", "lang": "uk", "page_size": 200}).json()
+    entries = {entry["uuid"]: entry for entry in body["results"]}
+    withdrawn = entries[str(exchange.uuid)]
+    assert withdrawn["action"] == "unpublished"
+    assert withdrawn["data"]["pubStatus"] == "canceled"
+    assert withdrawn["data"]["uri"] == held["uri"]
+    assert_valid(withdrawn["data"])
+    live = [entry["data"] for entry in body["results"] if entry["action"] != "unpublished"]
+    assert live and all(item["pubStatus"] == "usable" for item in live)
+    for item in live:
+        assert_valid(item)
+    # Plain JSON keeps tombstones without data.
+    plain = api.get("/api/v1/changes/", {"page_size": 200}).json()["results"]
+    tombstone = next(entry for entry in plain if entry["uuid"] == str(exchange.uuid))
+    assert "data" not in tombstone and tombstone["url"].endswith(f"/exchanges/{exchange.uuid}/")

@@ -133,7 +133,7 @@ def test_changes_are_in_order_with_tombstones(api, seed, settled):
         ("tally", "updated"),
     ]
     tombstone = body["results"][0]
-    assert set(tombstone) == {"cursor", "action", "type", "uuid", "at"}
+    assert set(tombstone) == {"cursor", "action", "type", "uuid", "at", "url"}
     assert tombstone["uuid"] == str(exchange.uuid)
     assert body["results"][1]["data"]["notes"]["en"] == "Checked again."
     assert body["has_more"] is False
@@ -189,3 +189,77 @@ def test_work_on_a_withdrawn_record_does_not_move_its_tombstone(api, seed, settl
     exchange.notes_en = "Still being checked."
     exchange.save()
     assert Change.objects.get(uuid=exchange.uuid) == tombstone
+
+
+# Public versions that move --------------------------------------------------------
+
+
+def what_partners_see(item):
+    """A record's JSON without the fields that say it changed."""
+    return {key: value for key, value in item.items() if key not in ("version", "updated_at")}
+
+
+def test_a_change_to_a_related_record_moves_the_version_of_every_record_showing_it(
+    api, seed, settled
+):
+    from exchanges.models import Category, Organisation
+
+    before = published(api)
+    since = timezone.now()
+    # Renames of a mediator, a category and a speaker; a party withdrawn.
+    mediator = Exchange.objects.get(official_number=67).mediators.get()
+    mediator.name_en = "Renamed mediator"
+    mediator.save()
+    category = Category.objects.filter(exchanges__isnull=False).first()
+    category.name_en = "Renamed category"
+    category.save()
+    speaker = Quote.objects.get().speaker
+    speaker.name_en = "Renamed Speaker"
+    speaker.save()
+    party = Organisation.objects.get(slug="russia")
+    party.make("unpublish", None)
+    party.save()
+
+    after = published(api)
+    changed = {
+        key
+        for key, item in after.items()
+        if what_partners_see(item) != what_partners_see(before[key])
+    }
+    assert len(changed) > 10
+    for key in changed:
+        assert after[key]["version"] != before[key]["version"], key
+        assert after[key]["updated_at"] > before[key]["updated_at"], key
+    # updated_since finds exactly the records whose JSON changed, and ninjs follows.
+    found = set()
+    for path in LISTS:
+        for item in all_pages(api, f"/api/v1/{path}/", updated_since=since.isoformat()):
+            found.add((item["type"], item["uuid"]))
+    assert found == changed
+    kind, uuid = sorted(changed)[0]
+    path = {"exchange": "exchanges", "agreement": "agreements", "quote": "quotes"}.get(kind)
+    if path:
+        ninjs = api.get(f"/api/v1/{path}/{uuid}/", {"format": "ninjs"}).json()
+        assert ninjs["version"] == str(after[(kind, uuid)]["version"])
+
+
+def test_an_embargo_on_one_record_does_not_delay_another_records_change(api, seed, settled):
+    partner = Partner(api)
+    partner.sync()
+    istanbul = Agreement.objects.get(slug="istanbul-2")
+    istanbul.notes_en = "A pending update partners must get now."
+    istanbul.save()
+    # An exchange of it deleted, then a stage of it scheduled for next week.
+    gone = istanbul.exchanges.public().order_by("date").first()
+    gone.delete()
+    ExchangeFactory(
+        agreement=istanbul,
+        stage=99,
+        date=timezone.localdate() - datetime.timedelta(days=1),
+        published_at=timezone.now() + datetime.timedelta(days=7),
+    )
+    partner.sync()
+    assert partner.copy == published(api)
+    key = ("agreement", str(istanbul.uuid))
+    assert partner.copy[key]["notes"]["en"] == "A pending update partners must get now."
+    assert ("exchange", str(gone.uuid)) not in partner.copy

@@ -309,7 +309,7 @@ SHOWN = {
     "oembed": "http://testserver/embed/exchange/",
     "api list": "Words in a given state.",
     "api detail": "4321",
-    "ninjs": "urn:uuid:",
+    "ninjs": "?format=ninjs&lang=",
     "feeds": "Words in a given state.",
 }
 
@@ -322,7 +322,7 @@ def test_each_state_shows_in_every_door_only_when_published(seed, client, api, s
     seen = outputs(client, api, exchange, quote)
     for door, marker in SHOWN.items():
         text = seen[door]
-        shown = marker in text and (door != "ninjs" or f"urn:uuid:{exchange.uuid}" in text)
+        shown = marker in text and (door != "ninjs" or f"/exchanges/{exchange.uuid}/" in text)
         assert shown == (state == "published"), (state, door)
     changes = api.get("/api/v1/changes/", {"page_size": 200}).json()["results"]
     ours = {c["uuid"]: c["action"] for c in changes}

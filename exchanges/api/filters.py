@@ -61,11 +61,15 @@ def yes_no():
 
 class RecordFilter(filters.FilterSet):
     updated_since = SafeIsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601)"
+        method="changed_since", label="Changed, or made public, at or after (ISO 8601)"
     )
     q = filters.CharFilter(method="search", label="Words to look for")
 
     search_fields = ()
+
+    def changed_since(self, queryset, name, value):
+        # A record that went public after ``value`` (an embargo lifting) is news too.
+        return queryset.filter(Q(updated_at__gte=value) | Q(published_at__gte=value))
 
     def by_public_agreement(self, queryset, name, value):
         return queryset.filter(agreement__in=Agreement.objects.public().filter(slug=value))

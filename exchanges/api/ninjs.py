@@ -5,7 +5,11 @@ Built from the API's own JSON for the record, so the figures and their
 wording are those of the JSON API (and of the fact boxes).
 """
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 STANDARD = {
@@ -29,7 +33,7 @@ def figure(data, lang):
 def party(ref, rel, lang):
     if not ref:
         return None
-    item = {"rel": rel, "uri": ref["url"], "literal": ref["uuid"]}
+    item = {"rel": rel, "uri": uri(ref["url"], lang), "literal": ref["uuid"]}
     name = words(ref.get("name"), lang)
     if name:
         item["name"] = name
@@ -116,18 +120,47 @@ def organisation(item, lang):
     return "", {}
 
 
+def uri(url, language):
+    """
+    Each language version of a record is a news object of its own: the API
+    address of that version identifies it.
+    """
+    address = urlsplit(url)._replace(query="", fragment="").geturl()
+    return f"{address}?{urlencode({'format': 'ninjs', 'lang': language})}"
+
+
+def language_of(item, mapping, lang):
+    """The language the object asked for in ``lang`` is really in (a quote's own, untranslated)."""
+    with translation.override(lang):
+        return mapping(item, lang)[1].get("language", lang)
+
+
+def canceled(url, lang):
+    """A withdrawn record, as ninjs says it: the object partners hold, canceled."""
+    return {
+        "uri": uri(url, lang),
+        "type": "text",
+        "pubStatus": "canceled",
+        "language": lang,
+        "standard": STANDARD,
+    }
+
+
 def to_ninjs(item, mapping, lang="en"):
     """
     A ninjs news object for one record in the API's JSON form; ``mapping`` (the
     kind's, from the registry) gives its body and the properties of its kind.
     """
+    # The object is in the language of its text: a quote not yet translated stays
+    # in its own language, headline and names included, whatever was asked for.
+    language = lang = language_of(item, mapping, lang)
     with translation.override(lang):
         body, extra = mapping(item, lang)
-    # The object is in the language of its text: a quote not yet translated stays
-    # in its own language, headline included, whatever was asked for.
-    language = extra.pop("language", lang)
+    extra.pop("language", None)
+    # The other language versions, linked as translations.
+    others = {language_of(item, mapping, code) for code, _name in settings.LANGUAGES} - {language}
     ninjs = {
-        "uri": f"urn:uuid:{item['uuid']}",
+        "uri": uri(item["url"], language),
         "type": "text",
         "profile": f"exchanges-{item['type']}",
         "representationType": "full",
@@ -137,9 +170,20 @@ def to_ninjs(item, mapping, lang="en"):
         "pubStatus": "usable",
         "language": language,
         "headlines": [{"value": words(item["headline"], language)}],
-        "altIds": [{"role": "api", "value": item["url"]}],
+        "altIds": [{"role": "uuid", "value": item["uuid"]}, {"role": "api", "value": item["url"]}],
         "standard": STANDARD,
     }
+    if others:
+        ninjs["associations"] = [
+            {
+                "name": words(item["headline"], other),
+                "rel": "translation",
+                "uri": uri(item["url"], other),
+                "type": "text",
+                "language": other,
+            }
+            for other in sorted(others)
+        ]
     if body:
         ninjs["bodies"] = [{"role": "text", "contentType": "text/plain", "value": body}]
     for key, values in extra.items():

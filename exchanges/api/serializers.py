@@ -271,12 +271,19 @@ class RecordSerializer(serializers.ModelSerializer):
 
     type = serializers.SerializerMethodField()
     headline = serializers.SerializerMethodField()
+    updated_at = serializers.SerializerMethodField()
 
     common_fields = ["type", "uuid", "url", "version", "created_at", "updated_at", "headline"]
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_type(self, record):
         return type(record)._meta.model_name
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_updated_at(self, record):
+        """When what partners see of it last changed: an edit, a record it shows, its embargo."""
+        changed = max(record.updated_at, record.published_at or record.updated_at)
+        return serializers.DateTimeField().to_representation(changed)
 
     @extend_schema_field(TRANSLATED)
     def get_headline(self, record):

@@ -35,7 +35,7 @@ from ..models import (
 )
 from .authentication import HasPartnerKey, PartnerKeyAuthentication
 from .pagination import RecordCursorPagination
-from .renderers import NinjsRenderer
+from .renderers import ChangesNinjsRenderer, NinjsRenderer
 from .throttling import PartnerRateThrottle
 
 
@@ -241,7 +241,7 @@ class ChangesView(PartnerAPIMixin, APIView):
     unpublished and deleted records as tombstones.
     """
 
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [JSONRenderer, ChangesNinjsRenderer]
     parameters = PartnerAPIMixin.parameters | {"since", "page_size"}
 
     @extend_schema(
@@ -303,6 +303,9 @@ class ChangesView(PartnerAPIMixin, APIView):
             if entry.is_tombstone or data is None:
                 # Withdrawn since the entry was written: a tombstone, never a draft's data.
                 item["action"] = entry.action if entry.is_tombstone else Change.Action.UNPUBLISHED
+                item["url"] = reverse(
+                    f"exchanges:{entry.kind}-detail", kwargs={"uuid": entry.uuid}, request=request
+                )
             else:
                 item["url"] = data["url"]
                 item["data"] = data
