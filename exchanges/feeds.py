@@ -12,6 +12,7 @@ import json
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from .models import Exchange, Quote, Tally, public_related
@@ -70,8 +71,19 @@ class RecordFeed(Feed):
         self.request = request
         return self.lang
 
+    # The page the feed describes, as (box kind, key) of an embed; None: the site.
+    page = None
+
     def link(self):
-        return reverse("exchanges:feed", args=[self.kind, "atom"])
+        if self.page is None:
+            return "/"
+        return self.box_link(*self.page)
+
+    def box_link(self, kind, key=None, as_of=None):
+        """A fact box's page, in the feed's language."""
+        path = reverse("exchanges:embed", args=[kind, key] if key else [kind])
+        query = {"lang": self.lang, **({"as_of": as_of.isoformat()} if as_of else {})}
+        return f"{path}?{urlencode(query)}"
 
     def feed_url(self):
         # The partner's key stays out of what the feed publishes about itself.
@@ -107,6 +119,7 @@ class RecordFeed(Feed):
 
 class ExchangeFeed(RecordFeed):
     kind = "exchanges"
+    page = ("timeline",)
 
     def title(self):
         return _("Prisoner exchanges")
@@ -130,7 +143,7 @@ class ExchangeFeed(RecordFeed):
         return " ".join(part for part in parts if part)
 
     def item_link(self, exchange):
-        return reverse("exchanges:embed", args=["exchange", exchange.uuid])
+        return self.box_link("exchange", exchange.uuid)
 
     def item_categories(self, exchange):
         return [category.name for category in exchange.categories.all()]
@@ -138,6 +151,7 @@ class ExchangeFeed(RecordFeed):
 
 class TallyFeed(RecordFeed):
     kind = "tallies"
+    page = ("totals",)
 
     def title(self):
         return _("Official tallies of prisoner exchanges")
@@ -163,7 +177,11 @@ class TallyFeed(RecordFeed):
         return attribution(tally)[1]
 
     def item_link(self, tally):
-        return reverse("exchanges:embed", args=["totals"]) + f"?as_of={tally.as_of.isoformat()}"
+        """The box that shows this tally: its agreement's, or the totals, as of its date."""
+        agreement = public_related(tally, "agreement")
+        if tally.scope == tally.Scope.AGREEMENT and agreement:
+            return self.box_link("agreement", agreement.slug, tally.as_of)
+        return self.box_link("totals", as_of=tally.as_of)
 
 
 class QuoteFeed(RecordFeed):
@@ -185,4 +203,4 @@ class QuoteFeed(RecordFeed):
         return attribution(quote)[1]
 
     def item_link(self, quote):
-        return reverse("exchanges:embed", args=["quote", quote.uuid])
+        return self.box_link("quote", quote.uuid)

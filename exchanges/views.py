@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from . import boxes, feeds
 from .api.authentication import key_from_request, partner_key
+from .api.conditional import Validators
 from .api.throttling import PartnerRateThrottle
 from .conf import app_settings
 from .kinds import BOXES, FEEDS, build_box
@@ -130,8 +131,11 @@ def oembed(request):
     )
 
 
+FEED_PARAMETERS = {"key", "lang"}
+
+
 def feed(request, kind, format):
-    """One feed, for a partner's key in the header or in ``?key=``."""
+    """One feed, for a partner's key in the header or in ``?key=``; conditional, rate-limited."""
     if kind not in FEEDS or format not in feeds.FORMATS:
         raise Http404("No such feed.")
     key = key_from_request(request, allow_query=True)
@@ -144,19 +148,33 @@ def feed(request, kind, format):
         response["WWW-Authenticate"] = "Api-Key"
         return response
     request.auth = api_key
+    unknown = sorted(set(request.GET) - FEED_PARAMETERS)
+    if unknown:
+        allowed = ", ".join(sorted(FEED_PARAMETERS))
+        return JsonResponse(
+            {name: [_("Unknown parameter. Use one of: %s.") % allowed] for name in unknown},
+            status=400,
+        )
+    codes = [code for code, _name in settings.LANGUAGES]
+    lang = request.GET.get("lang") or codes[0]
+    if lang not in codes:
+        return JsonResponse({"lang": [_("Use one of: %s.") % ", ".join(codes)]}, status=400)
+    # The key is the partner's secret: it stays out of the validators too.
+    validators = Validators(f"{request.path}|{lang}")
+    if (response := validators.not_modified(request)) is not None:
+        return validators.apply(response)
     throttle = PartnerRateThrottle()
     if not throttle.allow_request(request, None):
         wait = throttle.wait()
         response = JsonResponse({"detail": _("Too many requests for this key.")}, status=429)
         response["Retry-After"] = str(int(wait or 1))
-        return response
-    codes = [code for code, _name in settings.LANGUAGES]
-    lang = request.GET.get("lang") or codes[0]
-    if lang not in codes:
-        return JsonResponse({"lang": [_("Use one of: %s.") % ", ".join(codes)]}, status=400)
-    view = FEEDS[kind].feed()
-    view.feed_type = feeds.FORMATS[format]
-    view.lang = lang
-    view.language = lang
-    with translation.override(lang):
-        return view(request)
+    else:
+        view = FEEDS[kind].feed()
+        view.feed_type = feeds.FORMATS[format]
+        view.lang = lang
+        view.language = lang
+        with translation.override(lang):
+            response = validators.apply(view(request))
+    for name, value in throttle.headers().items():
+        response[name] = value
+    return response

@@ -212,6 +212,7 @@ def test_throttled_per_key_with_retry_after(api, seed, settings, path):
     response = api.get(path)
     assert response.status_code == 429
     assert 3000 < int(response.headers["Retry-After"]) <= 3600
+    assert response.headers["RateLimit-Remaining"] == "0"
     # Another key has its own allowance.
     partner = PartnerAPIKey.objects.get().partner
     _record, key = PartnerAPIKey.objects.create_key(name="other", partner=partner)
@@ -244,6 +245,32 @@ def test_a_change_invalidates_the_tag(api, seed):
     again = api.get("/api/v1/exchanges/", HTTP_IF_NONE_MATCH=first.headers["ETag"])
     assert again.status_code == 200
     assert again.headers["ETag"] != first.headers["ETag"]
+
+
+def test_rate_limit_headers_tell_a_key_its_quota(api, seed, settings):
+    settings.EXCHANGES_API_RATE = "5/hour"
+    cache.clear()
+    first = api.get("/api/v1/exchanges/")
+    assert first.headers["RateLimit-Limit"] == "5"
+    assert first.headers["RateLimit-Remaining"] == "4"
+    assert 3590 <= int(first.headers["RateLimit-Reset"]) <= 3600
+    assert first.headers["RateLimit-Policy"] == "5;w=3600"
+    assert api.get("/api/v1/tallies/").headers["RateLimit-Remaining"] == "3"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/exchanges/", "/feeds/exchanges.atom"])
+def test_304s_do_not_count_against_the_rate_limit(api, seed, settings, path):
+    settings.EXCHANGES_API_RATE = "2/hour"
+    cache.clear()
+    first = api.get(path)
+    assert first.status_code == 200 and first.headers["RateLimit-Remaining"] == "1"
+    for _ in range(5):
+        again = api.get(path, HTTP_IF_NONE_MATCH=first.headers["ETag"])
+        assert again.status_code == 304
+    assert api.get(path, HTTP_IF_MODIFIED_SINCE=first.headers["Last-Modified"]).status_code == 304
+    # The quota is untouched: one more full answer, then 429.
+    assert api.get(path, {"lang": "uk"}).status_code == 200
+    assert api.get(path, {"lang": "en"}).status_code == 429
 
 
 def test_304_still_needs_a_key(api, seed):

@@ -86,11 +86,50 @@ def test_feeds_are_throttled_with_the_api(reader, seed, settings):
     assert int(response.headers["Retry-After"]) > 0
 
 
-def test_unknown_feeds_and_languages(reader, seed):
+def test_unknown_feeds_languages_and_parameters(reader, seed):
     assert reader.get("/feeds/people.atom").status_code == 404
     assert reader.get("/feeds/exchanges.xml").status_code == 404
     response = reader.get("/feeds/exchanges.atom", {"lang": "de"})
     assert response.status_code == 400 and "lang" in response.json()
+    response = reader.get("/feeds/exchanges.atom", {"since": "2025-01-01"})
+    assert response.status_code == 400
+    assert response.json() == {"since": ["Unknown parameter. Use one of: key, lang."]}
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss", "json"])
+def test_feeds_answer_conditional_requests(reader, seed, settled, fmt):
+    path = f"/feeds/tallies.{fmt}"
+    first = reader.get(path)
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert reader.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert reader.get(path, HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    # Another language is another answer.
+    assert reader.get(path, {"lang": "uk"}, HTTP_IF_NONE_MATCH=etag).status_code == 200
+    # A change anywhere in the published data makes it current again.
+    exchange = Exchange.objects.get(official_number=67)
+    exchange.notes_en = "Changed."
+    exchange.save()
+    changed = reader.get(path, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_feeds_link_to_the_pages_they_describe(reader, seed):
+    from exchanges.models import Agreement
+
+    parsed = feedparser.parse(reader.get("/feeds/tallies.atom", {"lang": "uk"}).content)
+    assert parsed.feed.link.endswith("/embed/totals/?lang=uk")
+    links = {entry.link for entry in parsed.entries}
+    istanbul = Agreement.objects.filter(tallies__scope="agreement").first()
+    tally = istanbul.tallies.filter(scope="agreement").first()
+    assert any(
+        link.endswith(f"/embed/agreement/{istanbul.slug}/?lang=uk&as_of={tally.as_of}")
+        for link in links
+    )
+    assert any("/embed/totals/?lang=uk&as_of=2025-07-28" in link for link in links)
+    for link in links:
+        assert reader.get(link.replace("http://testserver", "")).status_code == 200
+    exchanges = feedparser.parse(reader.get("/feeds/exchanges.atom").content)
+    assert exchanges.feed.link.endswith("/embed/timeline/?lang=en")
 
 
 def test_drafts_never_reach_the_feeds(reader, seed):

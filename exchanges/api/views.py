@@ -3,14 +3,11 @@
 import base64
 import binascii
 import datetime
-import hashlib
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_datetime
-from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -34,15 +31,10 @@ from ..models import (
     Change,
 )
 from .authentication import HasPartnerKey, PartnerKeyAuthentication
+from .conditional import Validators
 from .pagination import RecordCursorPagination
 from .renderers import ChangesNinjsRenderer, NinjsRenderer
 from .throttling import PartnerRateThrottle
-
-
-def latest_change():
-    """The newest change partners may see: it dates every list and detail."""
-    return Change.objects.visible().order_by("-at", "-id").values("id", "at").first()
-
 
 FORMAT_PARAMETER = OpenApiParameter(
     "format",
@@ -94,33 +86,33 @@ class PartnerAPIMixin:
             raise NotAuthenticated(HasPartnerKey.message)
         super().permission_denied(request, message, code)
 
+    # Whether answers carry validators and may be 304s (lists and details).
+    conditional = False
+
     def not_modified(self, request):
         """304 when the partner's copy is current: no change since it was fetched."""
-        latest = latest_change()
-        stamp = f"{latest['id']}:{latest['at'].isoformat()}" if latest else "0"
         negotiated = getattr(request, "accepted_renderer", None)
-        tag = hashlib.sha256(
-            f"{stamp}|{request.get_full_path()}|{getattr(negotiated, 'format', '')}".encode()
-        ).hexdigest()[:32]
-        self.validators = {"etag": f'"{tag}"', "last_modified": latest["at"] if latest else None}
-        return get_conditional_response(
-            request,
-            etag=self.validators["etag"],
-            last_modified=(
-                int(self.validators["last_modified"].timestamp())
-                if self.validators["last_modified"]
-                else None
-            ),
-        )
+        variant = f"{request.get_full_path()}|{getattr(negotiated, 'format', '')}"
+        self.validators = Validators(variant)
+        return self.validators.not_modified(request)
+
+    def check_throttles(self, request):
+        # A 304 costs the partner none of its quota: sending validators pays off.
+        if self.conditional and self.not_modified(request) is not None:
+            return
+        for throttle in self.get_throttles():
+            allowed = throttle.allow_request(request, self)
+            self.rate_limit = throttle.headers()
+            if not allowed:
+                self.throttled(request, throttle.wait())
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         validators = getattr(self, "validators", None)
-        if validators and response.status_code in (200, 304):
-            response["ETag"] = validators["etag"]
-            if validators["last_modified"]:
-                response["Last-Modified"] = http_date(validators["last_modified"].timestamp())
-            response["Cache-Control"] = "private, no-cache"
+        if validators:
+            validators.apply(response)
+        for name, value in getattr(self, "rate_limit", {}).items():
+            response[name] = value
         return response
 
 
@@ -132,6 +124,7 @@ class RecordViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Published records of one kind, by UUID."""
 
     kind = None  # a kinds.Kind
+    conditional = True
     lookup_field = "uuid"
     pagination_class = RecordCursorPagination
     parameters = PartnerAPIMixin.parameters | {"cursor", "page_size"}
