@@ -563,6 +563,34 @@ def test_an_unknown_parameter_is_a_400_that_lists_the_allowed_ones(api, seed):
     assert api.get("/api/v1/changes/", {"sinse": "x"}).status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("path", "field", "message"),
+    [
+        ("/api/v1/exchanges/?date_after=", "date_after", "Give a value"),
+        (
+            "/api/v1/exchanges/?counts_toward_tally=true&counts_toward_tally=false",
+            "counts_toward_tally",
+            "Give this parameter once.",
+        ),
+        ("/api/v1/tallies/?format=xml", "format", "Use one of: json, ninjs."),
+        ("/api/v1/changes/?format=ninjs&format=json", "format", "Give this parameter once."),
+        ("/api/v1/summary/?lang=", "lang", "Give a value"),
+        ("/api/v1/summary/?as_of=2025-07-28&as_of=2025-07-29", "as_of", "Give this"),
+        ("/api/v1/summary/?format=json", "format", "Unknown parameter."),
+    ],
+)
+def test_a_parameter_given_empty_twice_or_in_no_known_format_is_a_400(
+    api, seed, path, field, message
+):
+    response = api.get(path)
+    assert response.status_code == 400, response.content
+    assert response.json()[field][0].startswith(message)
+
+
+def test_an_empty_change_cursor_is_the_start(api, seed):
+    assert api.get("/api/v1/changes/", {"since": ""}).status_code == 200
+
+
 def test_postgresql_cuts_off_a_runaway_query(db):
     from django.db import connection
 

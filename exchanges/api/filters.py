@@ -4,6 +4,7 @@ parameter (django-filter's behaviour), never an empty list that looks right.
 """
 
 import datetime
+import re
 
 import django_filters as filters
 from django.core.exceptions import ValidationError
@@ -15,6 +16,9 @@ from ..models import Agreement, Exchange, Organisation, Person, Quote, Tally
 
 # A search is a few words, not a document.
 SEARCH_MAX_WORDS, SEARCH_MAX_LENGTH = 10, 200
+# Words are what ASCII white space separates; the schema's pattern says the same.
+SPACE = r" \t\n\r\f\v"
+WORD = re.compile(rf"[^{SPACE}]+")
 
 
 class SafeIsoDateTimeField(filters.fields.IsoDateTimeField):
@@ -83,7 +87,7 @@ class RecordFilter(filters.FilterSet):
         of reasonable length, and related fields searched through ``EXISTS``, so
         a query costs the same whatever the partner sends.
         """
-        words = value.split()
+        words = WORD.findall(value)
         if len(value) > SEARCH_MAX_LENGTH or len(words) > SEARCH_MAX_WORDS:
             raise DRFValidationError(
                 {

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from ..boxes import web_url
 from ..figures import Precision
 from ..models import Agreement, Exchange, Organisation, Person, Quote, Tally, public_related
 from ..wording import headline
@@ -68,6 +69,17 @@ class FigureField(serializers.Field):
 
     def to_representation(self, figure):
         return figure.data()
+
+
+@extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+class WebLinkField(serializers.Field):
+    """A web address an editor typed: only http(s) reaches partners, else null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, url):
+        return web_url(url)
 
 
 @extend_schema_field(TRANSLATED)
@@ -138,7 +150,7 @@ class SourceField(serializers.Field):
 
     def to_representation(self, record):
         names = {code: getattr(record, f"source_name_{code}") or None for code in languages()}
-        return {"name": names["en"], "names": names, "url": record.source_url or None}
+        return {"name": names["en"], "names": names, "url": web_url(record.source_url)}
 
 
 @extend_schema_field(
@@ -301,7 +313,7 @@ class OrganisationSerializer(RecordSerializer):
     )
     name = TranslatedField()
     short_name = TranslatedField()
-    website = serializers.URLField(source="url", read_only=True)
+    website = WebLinkField(source="url")
 
     class Meta:
         model = Organisation

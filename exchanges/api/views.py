@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -47,6 +48,23 @@ LANG_PARAMETER = OpenApiParameter(
 )
 
 
+def check_parameters(request, allowed, may_be_empty=()):
+    """
+    A 400 for a parameter the endpoint does not know (a misspelt filter would
+    otherwise return everything, looking right), given twice, or given empty.
+    """
+    errors = {}
+    for name, values in request.query_params.lists():
+        if name not in allowed:
+            errors[name] = [_("Unknown parameter. Use one of: %s.") % ", ".join(sorted(allowed))]
+        elif len(values) > 1:
+            errors[name] = [_("Give this parameter once.")]
+        elif not values[0] and name not in may_be_empty:
+            errors[name] = [_("Give a value, or leave the parameter out.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 class PartnerAPIMixin:
     """Keys, throttling, formats and conditional GET, shared by every partner endpoint."""
 
@@ -64,21 +82,20 @@ class PartnerAPIMixin:
         return self.parameters | set(filterset.base_filters if filterset else ())
 
     def initial(self, request, *args, **kwargs):
+        check_parameters(request, self.allowed_parameters(), self.may_be_empty)
         super().initial(request, *args, **kwargs)
-        allowed = self.allowed_parameters()
-        unknown = sorted(set(request.query_params) - allowed)
-        if unknown:
-            # A misspelt filter would otherwise return everything, looking right.
-            raise ValidationError(
-                {
-                    name: [_("Unknown parameter. Use one of: %s.") % ", ".join(sorted(allowed))]
-                    for name in unknown
-                }
-            )
         lang = request.query_params.get("lang")
         codes = [code for code, _name in settings.LANGUAGES]
         if lang is not None and lang not in codes:
             raise ValidationError({"lang": [_("Use one of: %s.") % ", ".join(codes)]})
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            # Only ?format= can miss: say which formats there are.
+            formats = ", ".join(renderer.format for renderer in self.get_renderers())
+            raise ValidationError({"format": [_("Use one of: %s.") % formats]}) from None
 
     def permission_denied(self, request, message=None, code=None):
         """A missing key is a 401 that says how to send one."""
@@ -88,6 +105,8 @@ class PartnerAPIMixin:
 
     # Whether answers carry validators and may be 304s (lists and details).
     conditional = False
+    # Parameters whose empty value means something.
+    may_be_empty = ()
 
     def not_modified(self, request):
         """304 when the partner's copy is current: no change since it was fetched."""
@@ -182,6 +201,7 @@ class SummaryView(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
+        check_parameters(request, {"as_of", "lang"})
         try:
             box = build_box(
                 "totals",
@@ -236,10 +256,14 @@ class ChangesView(PartnerAPIMixin, APIView):
 
     renderer_classes = [JSONRenderer, ChangesNinjsRenderer]
     parameters = PartnerAPIMixin.parameters | {"since", "page_size"}
+    # The next_cursor of an empty log is "": from the start.
+    may_be_empty = {"since"}
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("since", str, description="The `next_cursor` of your last call."),
+            OpenApiParameter(
+                "since", str, description="The `next_cursor` of your last call; empty: the start."
+            ),
             OpenApiParameter("page_size", int, description="At most 200."),
         ],
         responses={
