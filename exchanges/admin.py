@@ -3,13 +3,14 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
@@ -427,8 +428,70 @@ class CategoryAdmin(TranslationAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
 
 
+class SpeakerAdmin(RecordAdmin):
+    """
+    People and organisations stay published while published statements name
+    them; an editor may withdraw them together with those statements instead.
+    """
+
+    actions = [*RecordAdmin.actions, "unpublish_with_statements"]
+
+    @admin.action(
+        description=_("Unpublish, with the published statements that name them"),
+        permissions=["publish"],
+    )
+    def unpublish_with_statements(self, request, queryset):
+        speakers = [speaker for speaker in queryset if speaker.can_make(Transition.UNPUBLISH)]
+        named = [(speaker, speaker.published_statements()) for speaker in speakers]
+        statements = [statement for _speaker, said in named for statement in said]
+        kinds = {statement._meta.model_name for statement in statements}
+        if not all(request.user.has_perm(f"exchanges.publish_{kind}") for kind in kinds):
+            self.message_user(request, _("You may not unpublish those statements."), messages.ERROR)
+            return None
+        if request.POST.get("confirmed") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/exchanges/confirm_withdrawal.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Unpublish, with the statements that name them"),
+                    "opts": self.opts,
+                    "named": named,
+                    "action": "unpublish_with_statements",
+                    "selected": queryset.values_list("pk", flat=True),
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        reversion.set_comment(_("Unpublished, with the statements that name them"))
+        with transaction.atomic():
+            for record in [*statements, *speakers]:
+                errors = record.transition_errors(Transition.UNPUBLISH)
+                if errors:
+                    # Nothing half done: the statements come back with the refusal.
+                    transaction.set_rollback(True)
+                    for message in errors.values():
+                        self.message_user(request, f"{record}: {message}", messages.ERROR)
+                    return None
+                record.make(Transition.UNPUBLISH, request.user)
+                record.save()
+        self.message_user(
+            request,
+            ngettext(
+                "Unpublished %(speakers)s and %(statements)s statement that named them.",
+                "Unpublished %(speakers)s and %(statements)s statements that named them.",
+                len(statements),
+            )
+            % {
+                "speakers": ", ".join(str(speaker) for speaker in speakers),
+                "statements": len(statements),
+            },
+            messages.SUCCESS,
+        )
+        return None
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(RecordAdmin):
+class OrganisationAdmin(SpeakerAdmin):
     list_display = ["name", "short_name", "kind", "publication"]
     list_filter = [PublicationFilter, "kind"]
     search_fields = ["name_en", "name_uk", "short_name_en", "short_name_uk", "slug"]
@@ -447,7 +510,7 @@ class RoleInline(TranslationTabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(RecordAdmin):
+class PersonAdmin(SpeakerAdmin):
     list_display = ["name", "rank", "current_roles", "publication"]
     list_filter = [PublicationFilter]
     search_fields = ["name_en", "name_uk", "slug"]

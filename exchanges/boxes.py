@@ -26,7 +26,16 @@ from .conf import app_settings
 from .editor_text import EditorText, compose, join, join_words, translated
 from .figures import Figure, Precision
 from .models import Agreement, Exchange, Quote, Tally, public_related
-from .wording import attribution, date_words, headline, in_exchanges_words, people_words
+from .wording import (
+    attribution,
+    correction_line,
+    counting_words,
+    date_words,
+    headline,
+    in_exchanges_words,
+    people_words,
+    quote_text,
+)
 
 
 class BoxError(ValueError):
@@ -138,32 +147,13 @@ def implementation_words(agreement):
     return agreement.get_implementation_display()
 
 
-def counting_words(counts, stages=()):
-    if counts is True:
-        return _("Counted in the official tally.")
-    if counts is False:
-        if any(stage.counts_toward_tally for stage in stages):
-            return _(
-                "A separate case: its stages are not counted in the official tally, "
-                "except those marked as counted."
-            )
-        return _("A separate case: not counted in the official tally.")
-    return _("Officials have not said whether it counts in the official tally.")
-
-
 def corrections_data(record):
     """Public corrections of a record, oldest first, worded for readers."""
     notes = []
     for correction in record.corrections.all():
-        date = date_data(timezone.localtime(correction.corrected_at).date())
+        day = timezone.localtime(correction.corrected_at).date()
         note = translated(correction, "note")
-        notes.append(
-            {
-                "date": date,
-                "note": note,
-                "text": compose(_("Corrected %(date)s: %(note)s"), date=date["words"], note=note),
-            }
-        )
+        notes.append({"date": date_data(day), "note": note, "text": correction_line(day, note)})
     return notes
 
 
@@ -486,17 +476,15 @@ def quote(key, as_of):
     if found is None:
         unavailable(Quote, "quote", key, uuid=pk)
     lang = translation.get_language()
-    translated_text = next((t for t in found.translations.all() if t.language == lang), None)
-    if translated_text is not None and found.language != lang:
-        text, text_lang = translated_text.text, lang
+    text, text_lang = quote_text(found, lang)
+    if text_lang != found.language:
         note = _("Translated from %(language)s.") % {"language": found.get_language_display()}
+    elif found.language != lang:
+        note = _("Quoted in %(language)s, as published.") % {
+            "language": found.get_language_display()
+        }
     else:
-        text, text_lang = found.text, found.language
-        note = (
-            _("Quoted in %(language)s, as published.") % {"language": found.get_language_display()}
-            if found.language != lang
-            else None
-        )
+        note = None
     source = statement_source(found)
     return {
         "title": _("Quote"),

@@ -15,8 +15,9 @@ from django.utils import feedgenerator, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from .editor_text import translated
 from .models import Exchange, Quote, Tally, public_related
-from .wording import attribution, date_words, headline
+from .wording import attribution, correction_line, description, headline
 
 ITEMS = 50
 
@@ -98,12 +99,13 @@ class RecordFeed(Feed):
         return headline(record)
 
     def item_description(self, record):
-        corrections = " ".join(
-            _("Corrected %(date)s: %(note)s")
-            % {"date": date_words(timezone.localtime(c.corrected_at).date()), "note": c.note}
+        """The record's description, its source and its corrections: the words every door uses."""
+        corrections = [
+            correction_line(timezone.localtime(c.corrected_at).date(), translated(c, "note"))
             for c in record.corrections.all()
-        )
-        return " ".join(part for part in [self.description_of(record), corrections] if part)
+        ]
+        source = translated(record, "source_name") or record.source_url
+        return "\n".join(str(part) for part in [description(record), source, *corrections] if part)
 
     def item_guid(self, record):
         return f"urn:uuid:{record.uuid}"
@@ -130,18 +132,6 @@ class ExchangeFeed(RecordFeed):
     def queryset(self):
         return Exchange.objects.shown()
 
-    def description_of(self, exchange):
-        parts = [
-            _("People returned to Ukraine: %(n)s.") % {"n": exchange.returned_figure.words()},
-            _("People handed over: %(n)s.") % {"n": exchange.handed_over_figure.words()},
-            _("Counted in the official tally.")
-            if exchange.counts_toward_tally
-            else _("A separate case: not counted in the official tally."),
-            exchange.notes,
-            exchange.source,
-        ]
-        return " ".join(part for part in parts if part)
-
     def item_link(self, exchange):
         return self.box_link("exchange", exchange.uuid)
 
@@ -161,17 +151,6 @@ class TallyFeed(RecordFeed):
 
     def queryset(self):
         return Tally.objects.shown()
-
-    def description_of(self, tally):
-        agreement = public_related(tally, "agreement")
-        _kind, speaker, roles = attribution(tally)
-        parts = [
-            agreement.title if agreement else tally.get_scope_display(),
-            ", ".join(part for part in [speaker, *roles, tally.context] if part),
-            tally.notes,
-            tally.source,
-        ]
-        return ". ".join(part for part in parts if part)
 
     def item_author_name(self, tally):
         return attribution(tally)[1]
@@ -195,9 +174,6 @@ class QuoteFeed(RecordFeed):
 
     def queryset(self):
         return Quote.objects.shown()
-
-    def description_of(self, quote):
-        return " ".join(part for part in [quote.text, quote.context, quote.source] if part)
 
     def item_author_name(self, quote):
         return attribution(quote)[1]

@@ -337,7 +337,8 @@ def speaker_withdrawal_errors(speaker):
     return {
         None: _(
             "Published statements name %(speaker)s: %(statements)s%(more)s. Unpublish or "
-            "correct them first."
+            "correct them first, or choose “Unpublish, with the published statements that "
+            "name them” on the list."
         )
         % {
             "speaker": speaker,

@@ -1,14 +1,16 @@
 """
 Words around figures, in the active language: dates, “5,857 people”, “in 66
-exchanges”, and the one-line headline of each record that feeds, ninjs and
-the API share. Figures themselves are worded by ``Figure.words``.
+exchanges”, and the words every door shares for a record: its headline, its
+description, its attribution and its correction lines. Boxes, the API, ninjs
+and the feeds all take them from here. Figures themselves are worded by
+``Figure.words``.
 """
 
 from django.utils import dateformat
 from django.utils.translation import get_language, npgettext, pgettext
 from django.utils.translation import gettext as _
 
-from .editor_text import chosen
+from .editor_text import EditorText, chosen, compose, join, join_words, translated
 from .figures import GOVERNED_CASE, Figure, Precision
 from .models import public_related
 
@@ -205,10 +207,7 @@ def headline(record):
             "figures": ", ".join(part for part in figures if part),
         }
     if kind == "quote":
-        lang = get_language()
-        translations = (t.text for t in record.translations.all() if t.language == lang)
-        text = next(translations, None) if record.language != lang else None
-        text = text or record.text
+        text = quote_text(record)[0]
         text = text if len(text) <= 80 else text[:79] + "…"
         _kind, speaker, _roles = attribution(record)
         speaker = speaker.capitalised() if speaker else _("Unnamed source")
@@ -216,3 +215,68 @@ def headline(record):
     if kind == "agreement":
         return record.title
     return record.name
+
+
+def counting_words(counts, stages=()):
+    """Whether officials count it in their tally, in a sentence."""
+    if counts is True:
+        return _("Counted in the official tally.")
+    if counts is False:
+        if any(stage.counts_toward_tally for stage in stages):
+            return _(
+                "A separate case: its stages are not counted in the official tally, "
+                "except those marked as counted."
+            )
+        return _("A separate case: not counted in the official tally.")
+    return _("Officials have not said whether it counts in the official tally.")
+
+
+def correction_line(date, note):
+    """“Corrected 29 July 2025: …”, as boxes, ninjs and feeds show a correction."""
+    return compose(_("Corrected %(date)s: %(note)s"), date=date_words(date), note=note)
+
+
+def attribution_line(statement):
+    """Who said it, in which roles, in which context: “Major Andrii Yusov, head of …, in …”."""
+    _kind, speaker, roles = attribution(statement)
+    parts = [speaker, join_words(roles), translated(statement, "context")]
+    parts = [part for part in parts if part]
+    if parts and isinstance(parts[0], EditorText):
+        parts[0] = parts[0].capitalised()
+    return join(parts) if parts else None
+
+
+def quote_text(quote, lang=None):
+    """(text, language) of a quote in ``lang`` (the active one): its translation, else its own."""
+    lang = lang or get_language()
+    if quote.language != lang:
+        for translation in quote.translations.all():
+            if translation.language == lang:
+                return translation.text, lang
+    return quote.text, quote.language
+
+
+def description(record):
+    """
+    The record in a few plain lines, in the active language, below its headline:
+    the body of its ninjs object and of its feed item, and ``description`` in the API.
+    """
+    kind = type(record)._meta.model_name
+    if kind == "exchange":
+        lines = [
+            _("People returned to Ukraine: %(n)s.") % {"n": record.returned_figure.words()},
+            _("People handed over: %(n)s.") % {"n": record.handed_over_figure.words()},
+            counting_words(record.counts_toward_tally),
+            translated(record, "notes"),
+        ]
+    elif kind == "agreement":
+        lines = [translated(record, field) for field in ("terms", "venue", "notes")]
+    elif kind == "tally":
+        lines = [attribution_line(record), translated(record, "notes")]
+    elif kind == "quote":
+        lines = [quote_text(record)[0], translated(record, "context")]
+    elif kind == "person":
+        lines = [chosen(role.titles()) for role in record.roles.all()]
+    else:
+        lines = []
+    return "\n".join(str(line) for line in lines if line)

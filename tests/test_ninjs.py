@@ -86,7 +86,11 @@ def test_a_quote_in_ninjs_is_in_the_language_of_its_text(api, seed):
     QuoteTranslationFactory(quote=quote, language="uk", text="Реалізація етапів триватиме.")
     translated = api.get(path, {"format": "ninjs", "lang": "uk"}).json()
     assert translated["language"] == "uk"
-    assert translated["bodies"][0]["value"] == "Реалізація етапів триватиме."
+    # The body is the record's description: the words, then their context.
+    assert translated["bodies"][0]["value"].splitlines() == [
+        "Реалізація етапів триватиме.",
+        "у коментарі «Українській правді»",
+    ]
     assert (
         translated["headlines"][0]["value"] == "Майор Андрій Юсов: «Реалізація етапів триватиме.»"
     )
@@ -149,3 +153,22 @@ def test_withdrawn_records_are_canceled_in_ninjs_changes(api, seed, settled):
     plain = api.get("/api/v1/changes/", {"page_size": 200}).json()["results"]
     tombstone = next(entry for entry in plain if entry["uuid"] == str(exchange.uuid))
     assert "data" not in tombstone and tombstone["url"].endswith(f"/exchanges/{exchange.uuid}/")
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_api_ninjs_and_feeds_word_a_record_the_same(api, seed, lang):
+    import feedparser
+
+    from exchanges.models import Exchange
+
+    exchange = Exchange.objects.get(official_number=67)
+    data = api.get(f"/api/v1/exchanges/{exchange.uuid}/").json()
+    ninjs = api.get(f"/api/v1/exchanges/{exchange.uuid}/", {"format": "ninjs", "lang": lang})
+    ninjs = ninjs.json()
+    feed = feedparser.parse(api.get("/feeds/exchanges.atom", {"lang": lang}).content)
+    entry = next(e for e in feed.entries if e.id == f"urn:uuid:{exchange.uuid}")
+    assert ninjs["headlines"][0]["value"] == data["headline"][lang] == entry.title
+    assert ninjs["bodies"][0]["value"] == data["description"][lang]
+    assert entry.summary.startswith(data["description"][lang])
+    people = {"en": "People returned to Ukraine: 84.", "uk": "Повернуто в Україну: 84."}[lang]
+    assert data["description"][lang].splitlines()[0] == people

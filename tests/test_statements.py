@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from exchanges.models import Organisation, Person, Quote, Role, Status, Tally
@@ -161,7 +162,7 @@ def test_a_speaker_named_by_published_statements_cannot_be_withdrawn(admin_clien
     assert refused.status_code == 200
     errors = " ".join(refused.context["adminform"].form.non_field_errors())
     assert "Published statements name Andrii Yusov" in errors
-    assert "Unpublish or correct them first." in errors
+    assert "Unpublish or correct them first, or choose “Unpublish, with the" in errors
     response = act(admin_client, yusov, "unpublish")
     assert "Published statements name Andrii Yusov" in response.text
     yusov.refresh_from_db()
@@ -189,3 +190,37 @@ def test_a_statement_published_again_is_attributed_as_it_stands_then(admin_clien
     text = quote_box()
     assert "— Petro Yatsenko, in a comment to Ukrainska Pravda" in text
     assert "Yusov" not in text
+
+
+def test_an_editor_may_withdraw_a_speaker_together_with_their_statements(seed, api, settled):
+    from exchanges.models import Change
+
+    from .test_workflow import staff
+
+    _editor, client = staff(get_user_model(), "Editor")
+    yusov = Person.objects.get(slug="andrii-yusov")
+    named = yusov.published_statements()
+    assert named
+    url = "/admin/exchanges/person/"
+    data = {"action": "unpublish_with_statements", "_selected_action": [yusov.pk]}
+    # First the list of what goes with him; nothing changes yet.
+    page = client.post(url, data)
+    assert page.status_code == 200
+    for statement in named:
+        assert str(statement) in page.content.decode()
+    yusov.refresh_from_db()
+    assert yusov.status == Status.PUBLISHED
+    # Confirmed: he and every statement naming him are withdrawn, partners told.
+    done = client.post(url, {**data, "confirmed": "yes"}, follow=True)
+    assert "statements that named them" in done.content.decode()
+    yusov.refresh_from_db()
+    assert yusov.status == Status.UNPUBLISHED
+    for statement in named:
+        statement.refresh_from_db()
+        assert statement.status == Status.UNPUBLISHED
+        assert Change.objects.filter(uuid=statement.uuid, action="unpublished").exists()
+    assert api.get(f"/api/v1/people/{yusov.uuid}/").status_code == 404
+    # A reporter does not get the action at all.
+    _reporter, reporter = staff(get_user_model(), "Reporter")
+    listing = reporter.get(url)
+    assert "unpublish_with_statements" not in listing.content.decode()

@@ -8,9 +8,12 @@ wording are those of the JSON API (and of the fact boxes).
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
+
+from ..editor_text import chosen
+from ..wording import correction_line
 
 STANDARD = {
     "name": "ninjs",
@@ -47,41 +50,22 @@ def subjects(item, lang):
     ]
 
 
-def lines(*parts):
-    return "\n".join(part for part in parts if part)
+# The body of every object is the record's ``description`` in its language; a
+# kind's mapping adds the people, organisations and subjects it names.
 
 
 def exchange(item, lang):
-    body = lines(
-        _("People returned to Ukraine: %(n)s.") % {"n": figure(item["returned"], lang)},
-        _("People handed over: %(n)s.") % {"n": figure(item["handed_over"], lang)},
-        _("Counted in the official tally.")
-        if item["counts_toward_tally"]
-        else _("A separate case: not counted in the official tally."),
-        words(item["notes"], lang),
-    )
-    return body, {
+    return {
         "organisations": [party(m, "mediator", lang) for m in item["mediators"]],
         "subjects": subjects(item, lang),
     }
 
 
 def agreement(item, lang):
-    body = lines(
-        words(item["terms"], lang),
-        words(item["venue"], lang),
-        words(item["notes"], lang),
-    )
-    return body, {
+    return {
         "organisations": [party(p, "party", lang) for p in item["parties"]],
         "subjects": subjects(item, lang),
     }
-
-
-def said_by(item, lang):
-    """The speaker's name and roles as published, in ``lang``."""
-    said = item["attribution"] or {"speaker": {}, "roles": []}
-    return [words(said["speaker"], lang), *(words(role, lang) for role in said["roles"])]
 
 
 def speakers(item, person_field, organisation_field, rel, lang):
@@ -92,32 +76,31 @@ def speakers(item, person_field, organisation_field, rel, lang):
 
 
 def tally(item, lang):
-    body = lines(
-        ", ".join(part for part in [*said_by(item, lang), words(item["context"], lang)] if part),
-        words(item["notes"], lang),
-    )
     extra = speakers(item, "stated_by", "stated_by_organisation", "source", lang)
     extra["organisations"].append(party(item["outlet"], "outlet", lang))
-    return body, extra
+    return extra
 
 
 def quote(item, lang):
-    text, text_lang = item["text"], item["language"]
+    text_lang = item["language"]
     for translated in item["translations"]:
         if translated["language"] == lang:
-            text, text_lang = translated["text"], lang
+            text_lang = lang
     extra = speakers(item, "speaker", "speaker_organisation", "speaker", lang)
     extra["organisations"].append(party(item["outlet"], "outlet", lang))
-    return text, {**extra, "language": text_lang}
+    return {**extra, "language": text_lang}
 
 
 def person(item, lang):
-    roles = [words(role["title"], lang) for role in item["roles"]]
-    return lines(*roles), {}
+    return {}
 
 
 def organisation(item, lang):
-    return "", {}
+    return {}
+
+
+def day(correction):
+    return timezone.localtime(parse_datetime(correction["at"])).date()
 
 
 def uri(url, language):
@@ -132,7 +115,7 @@ def uri(url, language):
 def language_of(item, mapping, lang):
     """The language the object asked for in ``lang`` is really in (a quote's own, untranslated)."""
     with translation.override(lang):
-        return mapping(item, lang)[1].get("language", lang)
+        return mapping(item, lang).get("language", lang)
 
 
 def canceled(url, lang):
@@ -155,8 +138,9 @@ def to_ninjs(item, mapping, lang="en"):
     # in its own language, headline and names included, whatever was asked for.
     language = lang = language_of(item, mapping, lang)
     with translation.override(lang):
-        body, extra = mapping(item, lang)
+        extra = mapping(item, lang)
     extra.pop("language", None)
+    body = words(item["description"], language)
     # The other language versions, linked as translations.
     others = {language_of(item, mapping, code) for code, _name in settings.LANGUAGES} - {language}
     ninjs = {
@@ -190,10 +174,14 @@ def to_ninjs(item, mapping, lang="en"):
         values = [value for value in values if value]
         if values:
             ninjs[key] = values
-    corrections = [
-        {"role": "correction", "value": words(correction["note"], lang)}
-        for correction in item.get("corrections", [])
-    ]
+    with translation.override(lang):
+        corrections = [
+            {
+                "role": "correction",
+                "value": str(correction_line(day(c), chosen(c["note"]))),
+            }
+            for c in item.get("corrections", [])
+        ]
     if corrections:
         ninjs["descriptions"] = corrections
     source = item.get("source") or {}

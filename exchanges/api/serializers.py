@@ -14,7 +14,7 @@ from rest_framework.reverse import reverse
 from ..boxes import web_url
 from ..figures import Precision
 from ..models import Agreement, Exchange, Organisation, Person, Quote, Tally, public_related
-from ..wording import headline
+from ..wording import description, headline
 
 
 def languages():
@@ -283,9 +283,19 @@ class RecordSerializer(serializers.ModelSerializer):
 
     type = serializers.SerializerMethodField()
     headline = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
     updated_at = serializers.SerializerMethodField()
 
-    common_fields = ["type", "uuid", "url", "version", "created_at", "updated_at", "headline"]
+    common_fields = [
+        "type",
+        "uuid",
+        "url",
+        "version",
+        "created_at",
+        "updated_at",
+        "headline",
+        "description",
+    ]
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_type(self, record):
@@ -300,11 +310,21 @@ class RecordSerializer(serializers.ModelSerializer):
     @extend_schema_field(TRANSLATED)
     def get_headline(self, record):
         """The record in one line, as feeds and ninjs headline it."""
-        headlines = {}
-        for code in languages():
-            with translation.override(code):
-                headlines[code] = headline(record)
-        return headlines
+        return in_each_language(headline, record)
+
+    @extend_schema_field(TRANSLATED)
+    def get_description(self, record):
+        """The record in a few lines below its headline: its ninjs body and feed item."""
+        return in_each_language(description, record)
+
+
+def in_each_language(words, record):
+    """``words(record)`` worded in each language."""
+    worded = {}
+    for code in languages():
+        with translation.override(code):
+            worded[code] = str(words(record))
+    return worded
 
 
 class OrganisationSerializer(RecordSerializer):
