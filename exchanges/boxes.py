@@ -134,7 +134,7 @@ def statement_source(statement):
         **source_data(statement),
         "speaker": speaker,
         "speaker_kind": kind,
-        "speaker_uuid": str(statement.said_by.uuid) if speaker else None,
+        "speaker_uuid": str(statement.public_said_by().uuid) if speaker else None,
         "roles": roles,
         "context": context,
         "outlet": outlet_name,

@@ -625,14 +625,18 @@ class Statement(models.Model):
             ]
         return {"kind": speaker._meta.model_name, "speaker": speaker.names(), "roles": roles}
 
+    def public_said_by(self):
+        """Who said it, through the gate: None when the speaker is not public."""
+        return public_related(self, self.person_field) or public_related(
+            self, self.organisation_field
+        )
+
     def public_attribution(self):
         """
         The attribution readers see: as published (live for a record not yet
         published), and nothing when the speaker is not public.
         """
-        speaker = public_related(self, self.person_field) or public_related(
-            self, self.organisation_field
-        )
+        speaker = self.public_said_by()
         if speaker is None:
             return {}
         if self.is_public and self.attribution:
