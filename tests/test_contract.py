@@ -7,7 +7,9 @@ Zero failures.
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -87,8 +89,21 @@ def failures_of(operation, mode, headers):
     return found
 
 
+@pytest.fixture
+def same_connection():
+    """
+    Requests go through the WSGI app in this thread, on the test's connection and
+    transaction; as Django's own test client does, keep it open between requests.
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_every_operation_keeps_the_schema(seed, partner_key, settings, mode):
+def test_every_operation_keeps_the_schema(seed, partner_key, settings, same_connection, mode):
     settings.EXCHANGES_API_RATE = "100000/hour"
     headers = {"Authorization": f"Api-Key {partner_key}"}
     found = []
