@@ -9,6 +9,7 @@ saving (admin, seed, shell) is logged. ``QuerySet.update()`` sends no signals:
 code that bulk-updates records must call ``log_change`` itself.
 """
 
+from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
@@ -76,9 +77,18 @@ def log_change(record, deleted=False, later=None):
         ).values_list("at", flat=True)
         entries += [(Change.Action.UPDATED, at) for at in pending if at != later]
     Change.objects.filter(kind=kind, uuid=record.uuid).delete()
-    Change.objects.bulk_create(
+    written = Change.objects.bulk_create(
         Change(kind=kind, uuid=record.uuid, action=action, at=when) for action, when in entries
     )
+    # Dated when the transaction commits, not when it began writing: a long
+    # transaction cannot slip an entry in behind a cursor a partner already holds.
+    now_entries = [entry.pk for entry in written if entry.at == now and entry.pk]
+    if now_entries:
+        transaction.on_commit(lambda: date_on_commit(now_entries))
+
+
+def date_on_commit(pks):
+    Change.objects.filter(pk__in=pks).update(at=timezone.now())
 
 
 def dependents(record):

@@ -263,3 +263,21 @@ def test_an_embargo_on_one_record_does_not_delay_another_records_change(api, see
     key = ("agreement", str(istanbul.uuid))
     assert partner.copy[key]["notes"]["en"] == "A pending update partners must get now."
     assert ("exchange", str(gone.uuid)) not in partner.copy
+
+
+def test_change_log_entries_are_dated_when_their_transaction_commits(
+    api, seed, settled, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from exchanges.models import Change
+
+    exchange = Exchange.objects.get(official_number=67)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        exchange.notes_en = "Written early in a long transaction."
+        exchange.save()
+        written = Change.objects.get(uuid=exchange.uuid).at
+        committing = timezone.now()
+    entry = Change.objects.get(uuid=exchange.uuid)
+    assert written < committing <= entry.at
+    assert entry.action == Change.Action.UPDATED
