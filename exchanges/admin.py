@@ -428,6 +428,12 @@ class CategoryAdmin(TranslationAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
 
 
+def admin_url(record):
+    return reverse(
+        f"admin:{record._meta.app_label}_{record._meta.model_name}_change", args=[record.pk]
+    )
+
+
 class SpeakerAdmin(RecordAdmin):
     """
     People and organisations stay published while published statements name
@@ -456,7 +462,16 @@ class SpeakerAdmin(RecordAdmin):
                     **self.admin_site.each_context(request),
                     "title": _("Unpublish, with the statements that name them"),
                     "opts": self.opts,
-                    "named": named,
+                    "named": [
+                        (
+                            speaker,
+                            [
+                                (statement, statement._meta.verbose_name, admin_url(statement))
+                                for statement in said
+                            ],
+                        )
+                        for speaker, said in named
+                    ],
                     "action": "unpublish_with_statements",
                     "selected": queryset.values_list("pk", flat=True),
                     "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

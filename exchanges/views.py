@@ -15,10 +15,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
+from rest_framework.exceptions import ValidationError
 
 from . import boxes, feeds
 from .api.authentication import key_from_request, partner_key
 from .api.conditional import Validators
+from .api.parameters import check_parameters
 from .api.throttling import PartnerRateThrottle
 from .conf import app_settings
 from .kinds import BOXES, FEEDS, build_box
@@ -148,13 +150,10 @@ def feed(request, kind, format):
         response["WWW-Authenticate"] = "Api-Key"
         return response
     request.auth = api_key
-    unknown = sorted(set(request.GET) - FEED_PARAMETERS)
-    if unknown:
-        allowed = ", ".join(sorted(FEED_PARAMETERS))
-        return JsonResponse(
-            {name: [_("Unknown parameter. Use one of: %s.") % allowed] for name in unknown},
-            status=400,
-        )
+    try:
+        check_parameters(request, FEED_PARAMETERS)
+    except ValidationError as error:
+        return JsonResponse(error.detail, status=400)
     codes = [code for code, _name in settings.LANGUAGES]
     lang = request.GET.get("lang") or codes[0]
     if lang not in codes:
@@ -175,6 +174,7 @@ def feed(request, kind, format):
         view.language = lang
         with translation.override(lang):
             response = validators.apply(view(request))
+        response["Content-Language"] = lang
     for name, value in throttle.headers().items():
         response[name] = value
     return response

@@ -111,11 +111,17 @@ def open_embed(browser, pages, partner_url, server_url, embed_path, width, schem
     page.goto(f"{partner_url}/article")
     page.wait_for_function(
         "() => { const f = document.querySelector('iframe[data-exchanges-embed]');"
-        " return f && f.style.height !== ''; }"
+        " return f && parseFloat(f.style.height) > 0; }"
     )
     frame = next(frame for frame in page.frames if "/embed/" in frame.url)
     frame.wait_for_selector("aside.xb")
-    page.wait_for_timeout(300)  # let a last resize message land
+    # The last resize message lands: the frame is as tall as the box it shows.
+    wanted = frame.evaluate("document.documentElement.getBoundingClientRect().height")
+    page.wait_for_function(
+        "wanted => Math.abs(document.querySelector('iframe[data-exchanges-embed]')"
+        ".getBoundingClientRect().height - wanted) <= 2",
+        arg=wanted,
+    )
     return page, frame, errors
 
 

@@ -94,6 +94,13 @@ def test_unknown_feeds_languages_and_parameters(reader, seed):
     response = reader.get("/feeds/exchanges.atom", {"since": "2025-01-01"})
     assert response.status_code == 400
     assert response.json() == {"since": ["Unknown parameter. Use one of: key, lang."]}
+    assert reader.get("/feeds/exchanges.atom?lang=").json() == {
+        "lang": ["Give a value, or leave the parameter out."]
+    }
+    assert reader.get("/feeds/exchanges.atom?lang=uk&lang=en").json() == {
+        "lang": ["Give this parameter once."]
+    }
+    assert reader.get("/feeds/exchanges.atom", {"lang": "uk"})["Content-Language"] == "uk"
 
 
 @pytest.mark.parametrize("fmt", ["atom", "rss", "json"])

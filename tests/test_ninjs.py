@@ -26,7 +26,7 @@ def test_every_ninjs_list_and_detail_validates(api, seed, path, lang):
     assert items
     for item in items:
         assert_valid(item)
-        assert item["uri"].endswith(f"/?format=ninjs&lang={item['language']}")
+        assert item["uri"].endswith(f"/?format=ninjs&lang={lang}")
         assert item["pubStatus"] == "usable"
         assert item["headlines"][0]["value"]
     # The object's uri is where that language version is.
@@ -127,7 +127,11 @@ def test_an_untranslated_quote_has_one_version_in_its_own_language(api, seed):
     path = f"/api/v1/quotes/{Quote.objects.get().uuid}/"
     en = api.get(path, {"format": "ninjs", "lang": "en"}).json()
     uk = api.get(path, {"format": "ninjs", "lang": "uk"}).json()
-    assert en == uk
+    # Asked for in Ukrainian, it is the English object, under the address asked for:
+    # a partner following Ukrainian holds that uri, and a withdrawal cancels it.
+    assert uk["language"] == en["language"] == "en"
+    assert uk["uri"].endswith("lang=uk") and en["uri"].endswith("lang=en")
+    assert {**uk, "uri": None} == {**en, "uri": None}
     assert "associations" not in en
 
 
@@ -144,6 +148,19 @@ def test_withdrawn_records_are_canceled_in_ninjs_changes(api, seed, settled):
     assert withdrawn["action"] == "unpublished"
     assert withdrawn["data"]["pubStatus"] == "canceled"
     assert withdrawn["data"]["uri"] == held["uri"]
+    # So is an untranslated quote followed in Ukrainian.
+    from exchanges.models import Quote
+
+    quote = Quote.objects.get()
+    held = api.get(f"/api/v1/quotes/{quote.uuid}/", {"format": "ninjs", "lang": "uk"}).json()
+    Quote.objects.filter(pk=quote.pk).update(status="unpublished")
+    quote.refresh_from_db()
+    from exchanges.changes import log_change
+
+    log_change(quote)
+    body = api.get("/api/v1/changes/", {"format": "ninjs", "lang": "uk", "page_size": 200}).json()
+    canceled = next(e["data"] for e in body["results"] if e["uuid"] == str(quote.uuid))
+    assert canceled["uri"] == held["uri"] and canceled["pubStatus"] == "canceled"
     assert_valid(withdrawn["data"])
     live = [entry["data"] for entry in body["results"] if entry["action"] != "unpublished"]
     assert live and all(item["pubStatus"] == "usable" for item in live)

@@ -207,7 +207,9 @@ def test_an_editor_may_withdraw_a_speaker_together_with_their_statements(seed, a
     page = client.post(url, data)
     assert page.status_code == 200
     for statement in named:
-        assert str(statement) in page.content.decode()
+        kind = statement._meta.verbose_name.capitalize()
+        link = f"/admin/exchanges/{statement._meta.model_name}/{statement.pk}/change/"
+        assert f'{kind}: <a href="{link}">' in page.content.decode()
     yusov.refresh_from_db()
     assert yusov.status == Status.PUBLISHED
     # Confirmed: he and every statement naming him are withdrawn, partners told.

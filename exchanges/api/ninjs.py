@@ -136,15 +136,22 @@ def to_ninjs(item, mapping, lang="en"):
     """
     # The object is in the language of its text: a quote not yet translated stays
     # in its own language, headline and names included, whatever was asked for.
-    language = lang = language_of(item, mapping, lang)
-    with translation.override(lang):
-        extra = mapping(item, lang)
+    # Its uri is the address asked for, so a partner following one language
+    # holds one uri per record, and a withdrawal cancels that uri.
+    asked, language = lang, language_of(item, mapping, lang)
+    with translation.override(language):
+        extra = mapping(item, language)
     extra.pop("language", None)
     body = words(item["description"], language)
-    # The other language versions, linked as translations.
-    others = {language_of(item, mapping, code) for code, _name in settings.LANGUAGES} - {language}
+    # The versions in other languages, linked as translations.
+    others = {
+        code: other
+        for code, _name in settings.LANGUAGES
+        if (other := language_of(item, mapping, code)) != language
+    }
+    address = urlsplit(item["url"])._replace(query="", fragment="").geturl()
     ninjs = {
-        "uri": uri(item["url"], language),
+        "uri": uri(item["url"], asked),
         "type": "text",
         "profile": f"exchanges-{item['type']}",
         "representationType": "full",
@@ -154,7 +161,7 @@ def to_ninjs(item, mapping, lang="en"):
         "pubStatus": "usable",
         "language": language,
         "headlines": [{"value": words(item["headline"], language)}],
-        "altIds": [{"role": "uuid", "value": item["uuid"]}, {"role": "api", "value": item["url"]}],
+        "altIds": [{"role": "uuid", "value": item["uuid"]}, {"role": "api", "value": address}],
         "standard": STANDARD,
     }
     if others:
@@ -162,11 +169,11 @@ def to_ninjs(item, mapping, lang="en"):
             {
                 "name": words(item["headline"], other),
                 "rel": "translation",
-                "uri": uri(item["url"], other),
+                "uri": uri(item["url"], code),
                 "type": "text",
                 "language": other,
             }
-            for other in sorted(others)
+            for code, other in sorted(others.items())
         ]
     if body:
         ninjs["bodies"] = [{"role": "text", "contentType": "text/plain", "value": body}]
@@ -174,7 +181,7 @@ def to_ninjs(item, mapping, lang="en"):
         values = [value for value in values if value]
         if values:
             ninjs[key] = values
-    with translation.override(lang):
+    with translation.override(language):
         corrections = [
             {
                 "role": "correction",
@@ -185,7 +192,7 @@ def to_ninjs(item, mapping, lang="en"):
     if corrections:
         ninjs["descriptions"] = corrections
     source = item.get("source") or {}
-    source_name = words(source.get("names"), lang)
+    source_name = words(source.get("names"), language)
     if source_name or source.get("url"):
         info = {"role": "source"}
         if source_name:

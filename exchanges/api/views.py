@@ -34,6 +34,7 @@ from ..models import (
 from .authentication import HasPartnerKey, PartnerKeyAuthentication
 from .conditional import Validators
 from .pagination import RecordCursorPagination
+from .parameters import check_parameters
 from .renderers import ChangesNinjsRenderer, NinjsRenderer
 from .throttling import PartnerRateThrottle
 
@@ -46,23 +47,6 @@ FORMAT_PARAMETER = OpenApiParameter(
 LANG_PARAMETER = OpenApiParameter(
     "lang", str, enum=["en", "uk"], description="Language of ninjs headlines and bodies."
 )
-
-
-def check_parameters(request, allowed, may_be_empty=()):
-    """
-    A 400 for a parameter the endpoint does not know (a misspelt filter would
-    otherwise return everything, looking right), given twice, or given empty.
-    """
-    errors = {}
-    for name, values in request.query_params.lists():
-        if name not in allowed:
-            errors[name] = [_("Unknown parameter. Use one of: %s.") % ", ".join(sorted(allowed))]
-        elif len(values) > 1:
-            errors[name] = [_("Give this parameter once.")]
-        elif not values[0] and name not in may_be_empty:
-            errors[name] = [_("Give a value, or leave the parameter out.")]
-    if errors:
-        raise ValidationError(errors)
 
 
 class PartnerAPIMixin:
@@ -213,7 +197,7 @@ class SummaryView(APIView):
             raise ValidationError({name: [str(error)]}) from None
         # Before the first official figure: the box's own words, with “tally” null.
         box.pop("jsonld")
-        return Response(box)
+        return Response(box, headers={"Content-Language": box["lang"]})
 
 
 class ChangeCursor:
@@ -314,7 +298,7 @@ class ChangesView(PartnerAPIMixin, APIView):
                 "action": entry.action,
                 "type": entry.kind,
                 "uuid": str(entry.uuid),
-                "at": entry.at.isoformat(),
+                "at": serializers.DateTimeField().to_representation(entry.at),
             }
             data = records.get((entry.kind, entry.uuid))
             if entry.is_tombstone or data is None:
