@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.utils import formats, translation
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,6 +38,17 @@ GOVERNED_CASE = {
     Precision.OVER: "accusative",
     Precision.UP_TO: "genitive",
     Precision.BETWEEN: "genitive",
+}
+
+
+# The phrase of each qualifier, translated when ``words`` asks for that one alone.
+QUALIFIED = {
+    Precision.ABOUT: pgettext_lazy("figure", "about %(number)s"),
+    Precision.OVER: pgettext_lazy("figure", "over %(number)s"),
+    Precision.AT_LEAST: pgettext_lazy("figure", "at least %(number)s"),
+    Precision.NEARLY: pgettext_lazy("figure", "nearly %(number)s"),
+    Precision.FEWER_THAN: pgettext_lazy("figure", "fewer than %(number)s"),
+    Precision.UP_TO: pgettext_lazy("figure", "up to %(number)s"),
 }
 
 
@@ -84,25 +95,20 @@ class Figure:
     def words(self, lang=None):
         """The figure as a reader sees it: "5,857", "at least 7,000", "понад 1 000"."""
         lang = lang or translation.get_language() or "en"
-        with translation.override(lang):
-            if self.precision == Precision.UNKNOWN:
-                return gettext("not disclosed")
-            number = self.number(lang)
-            if self.precision == Precision.BETWEEN:
-                return pgettext("figure", "%(number)s to %(upper)s") % {
-                    "number": number,
-                    "upper": self.grouped(self.upper, lang),
-                }
-            template = {
-                Precision.EXACT: None,
-                Precision.ABOUT: pgettext("figure", "about %(number)s"),
-                Precision.OVER: pgettext("figure", "over %(number)s"),
-                Precision.AT_LEAST: pgettext("figure", "at least %(number)s"),
-                Precision.NEARLY: pgettext("figure", "nearly %(number)s"),
-                Precision.FEWER_THAN: pgettext("figure", "fewer than %(number)s"),
-                Precision.UP_TO: pgettext("figure", "up to %(number)s"),
-            }[self.precision]
-            return template % {"number": number} if template else number
+        if lang != translation.get_language():
+            with translation.override(lang):
+                return self.words(lang)
+        if self.precision == Precision.UNKNOWN:
+            return gettext("not disclosed")
+        number = self.number(lang)
+        if self.precision == Precision.BETWEEN:
+            return pgettext("figure", "%(number)s to %(upper)s") % {
+                "number": number,
+                "upper": self.grouped(self.upper, lang),
+            }
+        if self.precision == Precision.EXACT:
+            return number
+        return str(QUALIFIED[self.precision]) % {"number": number}
 
     def display(self):
         """The wording in every language the site speaks, for machines that show it."""
