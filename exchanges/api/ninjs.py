@@ -138,17 +138,14 @@ def to_ninjs(item, mapping, lang="en"):
     # in its own language, headline and names included, whatever was asked for.
     # Its uri is the address asked for, so a partner following one language
     # holds one uri per record, and a withdrawal cancels that uri.
-    asked, language = lang, language_of(item, mapping, lang)
+    versions = {code: language_of(item, mapping, code) for code, _name in settings.LANGUAGES}
+    asked, language = lang, versions.get(lang) or language_of(item, mapping, lang)
     with translation.override(language):
         extra = mapping(item, language)
     extra.pop("language", None)
     body = words(item["description"], language)
     # The versions in other languages, linked as translations.
-    others = {
-        code: other
-        for code, _name in settings.LANGUAGES
-        if (other := language_of(item, mapping, code)) != language
-    }
+    others = {code: other for code, other in versions.items() if other != language}
     address = urlsplit(item["url"])._replace(query="", fragment="").geturl()
     ninjs = {
         "uri": uri(item["url"], asked),
