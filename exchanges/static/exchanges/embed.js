@@ -2,13 +2,12 @@
 (function () {
   "use strict";
   if (window.parent === window) return;
-  var last = -1;
+  var last = 0;
   function send() {
     var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
-    if (height === last) return;
-    // Not laid out yet: folding the frame to 0 now would hide a box about to show.
-    // Once loaded, 0 is real (nothing public to show) and the frame folds away.
-    if (!height && document.readyState !== "complete") return;
+    // 0 only means "not laid out": folding the frame to 0 would hide the box for
+    // good (browsers stop laying out a cross-origin frame with no area).
+    if (!height || height === last) return;
     last = height;
     window.parent.postMessage({ type: "exchanges:resize", height: height }, "*");
   }
