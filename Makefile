@@ -4,11 +4,26 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format install install-dev browser migrate seed messages clean
+WORKERS ?= 2
+
+.PHONY: run serve test lint format install install-dev browser migrate seed static messages clean bench
 
 run: install migrate seed
 	@$(BIN)/python manage.py dev_admin --address $(HOST)
 	$(BIN)/python manage.py runserver $(HOST)
+
+# Production-like: gunicorn, DEBUG off, static files hashed and compressed by
+# whitenoise, persistent database connections. Set SECRET_KEY (and the rest of
+# docs/operators.md) for a real deployment; plain HTTP on loopback needs SECURE_COOKIES=0.
+serve: install migrate seed static
+	@$(BIN)/python manage.py dev_admin --address $(HOST)
+	DEBUG=0 SECURE_COOKIES=$${SECURE_COOKIES:-0} \
+	SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
+	  $(BIN)/gunicorn newsroom.wsgi --bind $(HOST) --workers $(WORKERS) \
+	  --max-requests 2000 --max-requests-jitter 200 --access-logfile - --log-file -
+
+static: install
+	DEBUG=0 SECRET_KEY=collectstatic $(BIN)/python manage.py collectstatic --no-input -v 0
 
 test: install-dev browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -677,3 +677,39 @@ def timeline(as_of):
         },
         "jsonld": jsonld_base("Dataset", title, description=description),
     }
+
+
+# Titles alone, for oEmbed: a consumer asks for a title and an iframe, so it
+# costs one small query at most, never the whole box. ---------------------------
+
+
+def totals_title(as_of):
+    return _("Prisoner exchanges")
+
+
+def timeline_title(as_of):
+    return _("Prisoner exchanges over time")
+
+
+def agreement_title(slug, as_of):
+    found = Agreement.objects.public(as_of).filter(slug=slug).first()
+    if found is None:
+        unavailable(Agreement, "agreement", slug, slug=slug)
+    return translated(found, "title")
+
+
+def exchange_title(key, as_of):
+    pk = parse_uuid("exchange", key)
+    number = Exchange.objects.public(as_of).filter(uuid=pk).values_list("official_number")
+    if not number:
+        unavailable(Exchange, "exchange", key, uuid=pk)
+    if number[0][0]:
+        return _("Exchange No. %(number)s") % {"number": number[0][0]}
+    return _("Prisoner exchange")
+
+
+def quote_title(key, as_of):
+    pk = parse_uuid("quote", key)
+    if not Quote.objects.public(as_of).filter(uuid=pk).exists():
+        unavailable(Quote, "quote", key, uuid=pk)
+    return _("Quote")

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
+from .caching import data_changed, purge_keys
 from .models import (
     Agreement,
     Category,
@@ -33,6 +34,17 @@ KINDS = {model._meta.model_name: model for model in LOGGED}
 
 def kind_of(record):
     return type(record)._meta.model_name
+
+
+def dated(record):
+    """
+    The record's own date for the log, the earlier if this save moved it, so
+    a box pinned between the two dates hears of the move.
+    """
+    field = getattr(type(record), "dated_by", None)
+    dates = [getattr(record, field, None), getattr(record, "_was_dated", None)] if field else []
+    dates = [date for date in dates if date is not None]
+    return min(dates) if dates else None
 
 
 def log_change(record, deleted=False, later=None):
@@ -76,10 +88,15 @@ def log_change(record, deleted=False, later=None):
             kind=kind, uuid=record.uuid, action=Change.Action.UPDATED, at__gt=now
         ).values_list("at", flat=True)
         entries += [(Change.Action.UPDATED, at) for at in pending if at != later]
-    Change.objects.filter(kind=kind, uuid=record.uuid).delete()
+    removed, _by_model = Change.objects.filter(kind=kind, uuid=record.uuid).delete()
+    day = dated(record)
     written = Change.objects.bulk_create(
-        Change(kind=kind, uuid=record.uuid, action=action, at=when) for action, when in entries
+        Change(kind=kind, uuid=record.uuid, action=action, at=when, dated=day)
+        for action, when in entries
     )
+    if removed or written:
+        # Cached answers built from the old data are not used again.
+        data_changed([*purge_keys(day), f"{kind}-{record.uuid}"])
     # Dated when the transaction commits, not when it began writing: a long
     # transaction cannot slip an entry in behind a cursor a partner already holds.
     now_entries = [entry.pk for entry in written if entry.at == now and entry.pk]
@@ -167,7 +184,10 @@ def seen_by_others(instance):
 def record_saving(sender, instance, raw=False, **kwargs):
     if raw or not isinstance(instance, LOGGED) or instance._state.adding:
         return
-    instance._was_public = type(instance).objects.public().filter(pk=instance.pk).exists()
+    before = type(instance).objects.filter(pk=instance.pk)
+    instance._was_public = before.public().exists()
+    if instance.dated_by:
+        instance._was_dated = before.values_list(instance.dated_by, flat=True).first()
 
 
 def record_saved(sender, instance, raw=False, **kwargs):

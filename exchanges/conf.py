@@ -10,6 +10,14 @@ DEFAULTS = {
     "PROVIDER_NAME": "Newsroom",
     # Seconds partners and oEmbed consumers may cache an embed.
     "OEMBED_CACHE_AGE": 3600,
+    # The cache alias the doors keep their answers in (see ``caching``), and
+    # for how long an answer stays there unused; a change never waits for it.
+    "CACHE": "default",
+    "CACHE_SECONDS": 7 * 24 * 3600,
+    # Cache-Control of public answers: browsers keep them briefly, a CDN that
+    # purges by Surrogate-Key may keep them long (docs/scaling.md).
+    "BROWSER_MAX_AGE": 60,
+    "CDN_MAX_AGE": 3600,
     # Requests per partner key; counted in the default cache.
     "API_RATE": "1000/hour",
     "API_PAGE_SIZE": 50,

@@ -118,6 +118,7 @@ class Box:
     build: Callable  # (key, as_of) or (as_of) → the box's context
     key: str | None  # "slug" or "uuid" for a box of one record; None for an overview
     height: int  # iframe height in pixels; ``EXCHANGES_EMBED_HEIGHTS`` may override it
+    title: Callable  # like ``build``, but only the box's title (for oEmbed)
 
     @property
     def template(self):
@@ -131,11 +132,11 @@ class Box:
 BOXES = {
     box.name: box
     for box in [
-        Box("totals", boxes.totals, None, 380),
-        Box("agreement", boxes.agreement, "slug", 560),
-        Box("exchange", boxes.exchange, "uuid", 420),
-        Box("quote", boxes.quote, "uuid", 420),
-        Box("timeline", boxes.timeline, None, 460),
+        Box("totals", boxes.totals, None, 380, boxes.totals_title),
+        Box("agreement", boxes.agreement, "slug", 560, boxes.agreement_title),
+        Box("exchange", boxes.exchange, "uuid", 420, boxes.exchange_title),
+        Box("quote", boxes.quote, "uuid", 420, boxes.quote_title),
+        Box("timeline", boxes.timeline, None, 460, boxes.timeline_title),
     ]
 }
 
@@ -151,13 +152,27 @@ def box_named(name):
         ) from None
 
 
-def build_box(kind, key=None, as_of=None, lang=None):
-    """The context of one fact box, worded in ``lang`` and as known on ``as_of``."""
+def checked_box(kind, key):
+    """The registered box, if ``key`` fits it (one record, or an overview)."""
     box = box_named(kind)
     if box.key and not key:
         raise boxes.BoxError(_("A %(kind)s box needs to know which one.") % {"kind": kind})
     if key and not box.key:
         raise boxes.BoxError(_("A %(kind)s box shows no single record.") % {"kind": kind})
+    return box
+
+
+def box_title(kind, key=None, as_of=None, lang=None):
+    """Only the title of a public box, in ``lang``: what oEmbed needs, for little."""
+    box = checked_box(kind, key)
+    as_of = boxes.parse_as_of(as_of)
+    with translation.override(boxes.parse_lang(lang)):
+        return str(box.title(key, as_of) if box.key else box.title(as_of))
+
+
+def build_box(kind, key=None, as_of=None, lang=None):
+    """The context of one fact box, worded in ``lang`` and as known on ``as_of``."""
+    box = checked_box(kind, key)
     as_of = boxes.parse_as_of(as_of)
     lang = boxes.parse_lang(lang)
     with translation.override(lang):

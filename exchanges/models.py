@@ -1395,6 +1395,9 @@ class Change(models.Model):
     uuid = models.UUIDField(_("UUID"))
     action = models.CharField(_("action"), max_length=12, choices=Action)
     at = models.DateTimeField(_("at"), default=timezone.now)
+    # The record's own date (the earlier one, if the change moved it): boxes
+    # pinned before it are not affected. Empty for records without a date.
+    dated = models.DateField(_("dated"), null=True, blank=True)
 
     objects = ChangeQuerySet.as_manager()
 

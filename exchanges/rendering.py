@@ -12,6 +12,7 @@ import secrets
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -20,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from . import boxes
-from .kinds import BOXES, build_box
+from .caching import cached, data_version
+from .kinds import BOXES, box_named, build_box
 
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -71,10 +73,16 @@ def parse_heading(heading):
     return level
 
 
-def render_data(box, heading=2, stylesheet=True):
+# Stands in a cached box's HTML for the part of its ids that is new each time
+# it is shown, so the same box can appear twice on a page.
+ID_SLOT = "xb0slot0id"
+
+
+def render_data(box, heading=2, stylesheet=True, id_part=None):
     """The HTML of a built box; ``stylesheet`` links the box's CSS for pages without it."""
     # Ids unique on the page even when the same box appears twice.
-    box_id = f"xb-{box['kind']}-{slugify(box['key'] or 'all')}-{secrets.token_hex(3)}"
+    id_part = id_part or secrets.token_hex(3)
+    box_id = f"xb-{box['kind']}-{slugify(box['key'] or 'all')}-{id_part}"
     with override(box["lang"]):
         return render_to_string(
             BOXES[box["kind"]].template,
@@ -88,16 +96,42 @@ def render_data(box, heading=2, stylesheet=True):
         )
 
 
+def public_box(kind, key=None, as_of=None, lang=None, heading=2, stylesheet=True):
+    """
+    A public box, rendered, as ``{"html", "title", "lang", "records"}``: built
+    once per data version (see ``caching``), then read from the cache. Bad
+    arguments raise BoxError; nothing public behind it, BoxUnavailable.
+    """
+    box_named(kind)
+    as_of, lang, heading = boxes.parse_as_of(as_of), boxes.parse_lang(lang), parse_heading(heading)
+    if key is not None:
+        key = str(key)
+
+    def build():
+        box = build_box(kind, key, as_of=as_of, lang=lang)
+        return {
+            "html": render_data(box, heading, stylesheet, id_part=ID_SLOT),
+            "title": str(box["title"]),
+            "lang": box["lang"],
+            "records": [f"{kind}-{box['uuid']}"] if box.get("uuid") else [],
+        }
+
+    # A live box is rebuilt each day too, in case its words count from today.
+    day = None if as_of else timezone.localdate()
+    parts = ("box", kind, key, as_of, lang, heading, stylesheet, day)
+    rendered = cached(parts, build, data_version(as_of))
+    return {**rendered, "html": rendered["html"].replace(ID_SLOT, secrets.token_hex(3))}
+
+
 def render_box(kind, key=None, as_of=None, lang=None, staff=False, heading=2):
     """
     A fact box as safe HTML, or, when nothing public stands behind it, an empty
     string for readers and a placeholder for ``staff``. Bad arguments raise BoxError.
     """
     try:
-        box = build_box(kind, key, as_of=as_of, lang=lang)
+        return mark_safe(public_box(kind, key, as_of, lang, heading)["html"])
     except boxes.BoxUnavailable as error:
         return placeholder(unavailable_message(error)) if staff else ""
-    return mark_safe(render_data(box, heading))
 
 
 def embed_path(kind, key=None, as_of=None, lang=None):

@@ -8,10 +8,12 @@ from urllib.parse import parse_qs, urlsplit
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import Resolver404, resolve, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
@@ -22,14 +24,15 @@ from .api.authentication import key_from_request, partner_key
 from .api.conditional import Validators
 from .api.parameters import check_parameters
 from .api.throttling import PartnerRateThrottle
+from .caching import cached, data_version, not_modified, public_headers
 from .conf import app_settings
-from .kinds import BOXES, FEEDS, build_box
+from .kinds import BOXES, FEEDS, box_title, checked_box
 from .rendering import (
     embed_path,
     iframe_snippet,
     is_staff,
     placeholder,
-    render_data,
+    public_box,
     unavailable_message,
 )
 
@@ -40,12 +43,28 @@ EMBED_CSP = (
 )
 
 
+def request_variant(request, *parts):
+    """What an answer depends on besides the data: the door, its arguments, the site's address."""
+    return "|".join(str(part) for part in (*parts, request.scheme, request.get_host()))
+
+
 @require_safe
 @xframe_options_exempt
 def embed(request, kind, key=None):
-    """A fact box as a page of its own, framable by any site."""
+    """A fact box as a page of its own, framable by any site; cached, conditional."""
+    as_of, lang = request.GET.get("as_of"), request.GET.get("lang")
     try:
-        box = build_box(kind, key, as_of=request.GET.get("as_of"), lang=request.GET.get("lang"))
+        checked_box(kind, key)
+        day, language = boxes.parse_as_of(as_of), boxes.parse_lang(lang)
+        version = data_version(day)
+        variant = request_variant(request, "embed", kind, key, as_of, lang, language)
+        if (response := not_modified(request, version, variant)) is not None:
+            return public_headers(response, version, variant, day)
+        page = cached(
+            (variant, None if day else timezone.localdate()),
+            lambda: embed_page(request, kind, key, as_of, lang),
+            version,
+        )
     except boxes.BoxError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
     except boxes.BoxUnavailable as error:
@@ -53,24 +72,29 @@ def embed(request, kind, key=None):
         response = render(request, "exchanges/embed.html", {"body": body, "lang": None}, status=404)
         response["Content-Security-Policy"] = EMBED_CSP
         return response
-    src = request.build_absolute_uri(
-        embed_path(kind, key, request.GET.get("as_of"), request.GET.get("lang"))
-    )
+    response = HttpResponse(page["html"])
+    response["Content-Security-Policy"] = EMBED_CSP
+    response["Content-Language"] = page["lang"]
+    return public_headers(response, version, variant, day, page["records"])
+
+
+def embed_page(request, kind, key, as_of, lang):
+    """The embed page of a public box, as the cache keeps it."""
+    box = public_box(kind, key, as_of, lang, stylesheet=False)
+    src = request.build_absolute_uri(embed_path(kind, key, as_of, lang))
     oembed = request.build_absolute_uri(
         reverse("exchanges:oembed") + "?" + urlencode({"url": src, "format": "json"})
     )
-    response = render(
-        request,
+    html = render_to_string(
         "exchanges/embed.html",
         {
-            "body": render_data(box, stylesheet=False),
+            "body": mark_safe(box["html"]),
             "box": box,
             "lang": box["lang"],
             "oembed_url": oembed,
         },
     )
-    response["Content-Security-Policy"] = EMBED_CSP
-    return response
+    return {"html": html, "lang": box["lang"], "records": box["records"]}
 
 
 def box_from_url(request, url):
@@ -109,28 +133,35 @@ def oembed(request):
     if not url:
         return JsonResponse({"error": "The url parameter is required."}, status=400)
     kind, key, as_of, lang = box_from_url(request, url)
+    width = bounded(request.GET.get("maxwidth"), app_settings.EMBED_WIDTH)
     try:
-        box = build_box(kind, key, as_of=as_of, lang=lang)
+        checked_box(kind, key)
+        height = bounded(request.GET.get("maxheight"), BOXES[kind].embed_height)
+        day, language = boxes.parse_as_of(as_of), boxes.parse_lang(lang)
+        version = data_version(day)
+        variant = request_variant(request, "oembed", url, width, height, language)
+        if (response := not_modified(request, version, variant)) is not None:
+            return public_headers(response, version, variant, day)
+        title = cached((variant,), lambda: box_title(kind, key, as_of, lang), version)
     except (boxes.BoxError, boxes.BoxUnavailable):
         raise Http404("No public fact box at this URL.") from None
-    width = bounded(request.GET.get("maxwidth"), app_settings.EMBED_WIDTH)
-    height = bounded(request.GET.get("maxheight"), BOXES[kind].embed_height)
     src = request.build_absolute_uri(embed_path(kind, key, as_of, lang))
     script = request.build_absolute_uri(static("exchanges/resize.js"))
-    return JsonResponse(
+    response = JsonResponse(
         {
             "version": "1.0",
             "type": "rich",
-            "title": str(box["title"]),
+            "title": title,
             "provider_name": app_settings.PROVIDER_NAME,
             "provider_url": request.build_absolute_uri("/"),
             "cache_age": app_settings.OEMBED_CACHE_AGE,
-            "html": str(iframe_snippet(src, str(box["title"]), kind, script, height)),
+            "html": str(iframe_snippet(src, title, kind, script, height)),
             "width": width,
             "height": height,
         },
         json_dumps_params={"ensure_ascii": False},
     )
+    return public_headers(response, version, variant, day)
 
 
 FEED_PARAMETERS = {"key", "lang"}
@@ -168,13 +199,24 @@ def feed(request, kind, format):
         response = JsonResponse({"detail": _("Too many requests for this key.")}, status=429)
         response["Retry-After"] = str(int(wait or 1))
     else:
-        view = FEEDS[kind].feed()
-        view.feed_type = feeds.FORMATS[format]
-        view.lang = lang
-        view.language = lang
-        with translation.override(lang):
-            response = validators.apply(view(request))
+        kept = cached(
+            (request_variant(request, "feed", kind, format, lang),),
+            lambda: feed_content(request, kind, format, lang),
+            validators.version,
+        )
+        response = validators.apply(HttpResponse(kept["content"], content_type=kept["type"]))
         response["Content-Language"] = lang
     for name, value in throttle.headers().items():
         response[name] = value
     return response
+
+
+def feed_content(request, kind, format, lang):
+    """One feed's document, as the cache keeps it."""
+    view = FEEDS[kind].feed()
+    view.feed_type = feeds.FORMATS[format]
+    view.lang = lang
+    view.language = lang
+    with translation.override(lang):
+        response = view(request)
+    return {"content": response.content, "type": response["Content-Type"]}

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the app server, compressed and hashed, DEBUG or not.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.routers.PrimaryForWrites",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -83,17 +86,31 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
+# Connections are kept for a minute and checked before reuse: opening one per
+# request cost more than most requests themselves.
+CONNECTIONS = {
+    "conn_max_age": int(os.environ.get("CONN_MAX_AGE", "60")),
+    "conn_health_checks": True,
+}
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", **CONNECTIONS
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No request may hold the database longer than this: a runaway query is cut
-    # off with an error instead of taking the server down.
-    timeout = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "5000"))
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={timeout}"
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # Reads go to the replica, writes (and everything the admin does) to the
+    # primary: see newsroom/routers.py and docs/scaling.md.
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], **CONNECTIONS
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
+for database in DATABASES.values():
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # No request may hold the database longer than this: a runaway query is
+        # cut off with an error instead of taking the server down.
+        timeout = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "5000"))
+        database.setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={timeout}"
 
 if os.environ.get("REDIS_URL"):
     CACHES = {
@@ -104,7 +121,13 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One per process: fine for one server; several share Redis (docs/scaling.md).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -124,7 +147,20 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# In development whitenoise serves the apps' files as they are, re-read on change.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed names (cached for a year by browsers and CDNs) and gzip/brotli
+    # copies, made by collectstatic; tests and DEBUG use the plain finders.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 

@@ -33,3 +33,12 @@ def api(partner_key):
 def settled(settings):
     """Changes are served the moment they are made (no settling delay) in tests."""
     settings.EXCHANGES_CHANGES_SETTLE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing cached, as after a deploy; within it the cache works."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -4,28 +4,20 @@ of the change log, so a partner that sends back its ETag or Last-Modified
 gets a 304, which costs one small query and none of its rate limit.
 """
 
-import hashlib
-
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from ..models import Change
-
-
-def latest_change():
-    """The newest change partners may see: it dates every list, detail and feed."""
-    return Change.objects.visible().order_by("-at", "-id").values("id", "at").first()
+from ..caching import data_version
 
 
 class Validators:
     """The ETag and Last-Modified of one answer: the data's state and the request's own variant."""
 
     def __init__(self, variant):
-        latest = latest_change()
-        stamp = f"{latest['id']}:{latest['at'].isoformat()}" if latest else "0"
-        tag = hashlib.sha256(f"{stamp}|{variant}".encode()).hexdigest()[:32]
-        self.etag = f'"{tag}"'
-        self.last_modified = latest["at"] if latest else None
+        # The version the cached answers are keyed by (see ``caching``).
+        self.version = data_version()
+        self.etag = self.version.etag(variant)
+        self.last_modified = self.version.at
 
     def not_modified(self, request):
         """A 304 when the partner's copy is current, else None."""

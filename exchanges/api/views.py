@@ -3,10 +3,12 @@
 import base64
 import binascii
 import datetime
+import json
+from functools import partial
 
 from django.conf import settings
-from django.db.models import Q
-from django.http import Http404
+from django.db.models import Max, Q
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -21,11 +23,21 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.renderers import JSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from .. import boxes
+from ..caching import (
+    Version,
+    cache_key,
+    cached,
+    data_version,
+    not_modified,
+    public_headers,
+    store,
+)
 from ..conf import app_settings
 from ..kinds import KINDS, build_box
 from ..models import (
@@ -47,6 +59,54 @@ FORMAT_PARAMETER = OpenApiParameter(
 LANG_PARAMETER = OpenApiParameter(
     "lang", str, enum=["en", "uk"], description="Language of ninjs headlines and bodies."
 )
+
+
+# Record keys carry their own state: no data version in them.
+RECORD_STATE = Version("record", None)
+
+
+def serialize_record(serializer, request, record):
+    return serializer(record, context={"request": request}).data
+
+
+def represent(kind, records, serialize, request, changed=None):
+    """
+    Each record's JSON, kept per record and public state, so that a list
+    after a change is assembled from the records that did not change.
+    A record's state is its version and its latest change-log entry (a
+    related record's embargo lifting moves only the latter). ``changed``:
+    those entries' times, when the caller has them already.
+    """
+    changed = changed or dict(
+        Change.objects.visible()
+        .filter(kind=kind, uuid__in=[record.uuid for record in records])
+        .values("uuid")
+        .annotate(latest=Max("at"))
+        .values_list("uuid", "latest")
+    )
+    site = f"{request.scheme}://{request.get_host()}"
+    keys = {
+        record.pk: cache_key(
+            "record",
+            kind,
+            record.pk,
+            record.version,
+            changed.get(record.uuid),
+            site,
+            version=RECORD_STATE,
+        )
+        for record in records
+    }
+    found = store().get_many(keys.values())
+    missing = {}
+    for record in records:
+        if keys[record.pk] not in found:
+            # Plain JSON values: DRF's hyperlinks would drag their records into the cache.
+            data = json.loads(json.dumps(serialize(record), cls=JSONEncoder))
+            found[keys[record.pk]] = missing[keys[record.pk]] = data
+    if missing:
+        store().set_many(missing, app_settings.CACHE_SECONDS)
+    return [found[keys[record.pk]] for record in records]
 
 
 class PartnerAPIMixin:
@@ -109,6 +169,32 @@ class PartnerAPIMixin:
             if not allowed:
                 self.throttled(request, throttle.wait())
 
+    def answer(self, request, build):
+        """
+        The rendered answer to this request, built by ``build()`` (its data)
+        once per data version and variant, then read from the cache. Only
+        asked after the key, the parameters and the rate limit were checked.
+        """
+        renderer = request.accepted_renderer
+        parts = (
+            "api",
+            request.get_full_path(),
+            renderer.format,
+            request.scheme,
+            request.get_host(),
+        )
+
+        def render():
+            response = Response(build())
+            response.accepted_renderer = renderer
+            response.accepted_media_type = request.accepted_media_type
+            response.renderer_context = self.get_renderer_context()
+            response.render()
+            return {"content": response.content, "type": response["Content-Type"]}
+
+        kept = cached(parts, render, self.validators.version)
+        return HttpResponse(kept["content"], content_type=kept["type"])
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         validators = getattr(self, "validators", None)
@@ -145,12 +231,23 @@ class RecordViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         if response := self.not_modified(request):
             return response
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+        def build():
+            page = self.paginate_queryset(queryset)
+            return self.paginator.get_paginated_response(self.represent(page)).data
+
+        return self.answer(request, build)
 
     def retrieve(self, request, *args, **kwargs):
-        record = self.get_object()
-        return self.not_modified(request) or Response(self.get_serializer(record).data)
+        # A 304 needs no lookup: the ETag of a record that has since gone is not current.
+        if response := self.not_modified(request):
+            return response
+        return self.answer(request, lambda: self.represent([self.get_object()])[0])
+
+    def represent(self, records):
+        return represent(
+            self.kind.name, records, lambda r: self.get_serializer(r).data, self.request
+        )
 
 
 def viewset(kind):
@@ -186,18 +283,27 @@ class SummaryView(APIView):
     )
     def get(self, request):
         check_parameters(request, {"as_of", "lang"})
+        as_of, lang = request.query_params.get("as_of"), request.query_params.get("lang")
         try:
-            box = build_box(
-                "totals",
-                as_of=request.query_params.get("as_of"),
-                lang=request.query_params.get("lang"),
-            )
+            day, language = boxes.parse_as_of(as_of), boxes.parse_lang(lang)
         except boxes.BoxError as error:
             name = "lang" if "language" in str(error) else "as_of"
             raise ValidationError({name: [str(error)]}) from None
-        # Before the first official figure: the box's own words, with “tally” null.
-        box.pop("jsonld")
-        return Response(box, headers={"Content-Language": box["lang"]})
+        version = data_version(day)
+        variant = f"summary|{as_of}|{lang}|{language}|{request.scheme}|{request.get_host()}"
+        if (response := not_modified(request, version, variant)) is not None:
+            return public_headers(response, version, variant, day)
+
+        def build():
+            box = build_box("totals", as_of=day, lang=language)
+            # Before the first official figure: the box's own words, with “tally” null.
+            box.pop("jsonld")
+            return json.loads(JSONRenderer().render(box))
+
+        day_part = None if day else timezone.localdate()
+        data = cached((variant, day_part), build, version)
+        response = Response(data, headers={"Content-Language": data["lang"]})
+        return public_headers(response, version, variant, day)
 
 
 class ChangeCursor:
@@ -321,13 +427,23 @@ class ChangesView(PartnerAPIMixin, APIView):
 
     def current_records(self, page, request):
         """The public JSON of the records a page names, a few queries per kind."""
+        # Each record's latest entry that has come due, for all kinds at once.
+        changed = dict(
+            Change.objects.visible()
+            .filter(uuid__in=[entry.uuid for entry in page])
+            .values("uuid")
+            .annotate(latest=Max("at"))
+            .values_list("uuid", "latest")
+        )
         wanted = {}
         for entry in page:
             if not entry.is_tombstone:
                 wanted.setdefault(entry.kind, []).append(entry.uuid)
         found = {}
         for kind, uuids in wanted.items():
-            serializer = KINDS[kind].serializer
-            for record in KINDS[kind].records().filter(uuid__in=uuids):
-                found[(kind, record.uuid)] = serializer(record, context={"request": request}).data
+            records = list(KINDS[kind].records().filter(uuid__in=uuids))
+            serialize = partial(serialize_record, KINDS[kind].serializer, request)
+            represented = represent(kind, records, serialize, request, changed)
+            for record, data in zip(records, represented, strict=True):
+                found[(kind, record.uuid)] = data
         return found

@@ -1,0 +1,170 @@
+"""
+Caching the public doors with exact invalidation.
+
+Every cached answer is keyed by the *data version* it was built from: the
+newest entry of the change log that has come due. Every publish, correction,
+unpublish and delete writes an entry, and a scheduled go-live has one waiting
+at its moment, so the version moves exactly when what the public sees moves,
+and the next request builds afresh. Nothing is ever deleted to invalidate.
+
+A box pinned to a date is keyed by the pinned version instead: the newest
+entry about records dated on or before that date (or not dated at all, such as
+a person). Data stated later never moves it, so pinned boxes stay cached.
+
+Reading the version costs one indexed query. With a shared cache (Redis) it is
+kept in the cache too, under a generation that every committed change renews,
+so most requests never touch the database.
+"""
+
+import dataclasses
+import datetime
+import hashlib
+import uuid
+
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.db.models import Max, Min, Q
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from .conf import app_settings
+from .models import Change
+
+GENERATION = "exchanges:generation"
+
+# Sent when a commit changed public data, with the surrogate keys a CDN in
+# front of the site should purge (``keys``); see docs/scaling.md.
+purge = Signal()
+
+
+def store():
+    return caches[app_settings.CACHE]
+
+
+def shared():
+    """Whether every process sees the same cache, so versions may be kept in it."""
+    return not isinstance(store(), LocMemCache | DummyCache)
+
+
+@dataclasses.dataclass(frozen=True)
+class Version:
+    """The state of the public data an answer was built from."""
+
+    token: str
+    at: datetime.datetime | None  # when it last changed: Last-Modified
+    until: datetime.datetime | None = None  # the next scheduled change, if any
+
+    def etag(self, variant):
+        digest = hashlib.sha256(f"{self.token}|{variant}".encode()).hexdigest()[:32]
+        return f'"{digest}"'
+
+
+def read_version(as_of=None, now=None, kept=False):
+    """The version from the change log itself; ``kept``: with how long it holds."""
+    now = now or timezone.now()
+    entries = Change.objects.filter(at__lte=now)
+    if as_of is not None:
+        entries = entries.filter(Q(dated__isnull=True) | Q(dated__lte=as_of))
+    latest = entries.aggregate(at=Max("at"), id=Max("id"))
+    upcoming = None
+    if kept:
+        upcoming = Change.objects.filter(at__gt=now).aggregate(at=Min("at"))["at"]
+    if latest["at"] is None:
+        return Version("empty", None, upcoming)
+    return Version(f"{latest['id']}.{latest['at'].timestamp():.6f}", latest["at"], upcoming)
+
+
+def data_version(as_of=None):
+    """The version of the data an answer live (or pinned to ``as_of``) shows."""
+    now = timezone.now()
+    if not shared():
+        return read_version(as_of, now)
+    key = f"exchanges:version:{as_of.isoformat() if as_of else 'live'}"
+    found = store().get_many([GENERATION, key])
+    generation = found.get(GENERATION)
+    kept = found.get(key)
+    if kept and kept[0] == generation and (kept[1].until is None or now < kept[1].until):
+        return kept[1]
+    version = read_version(as_of, now, kept=True)
+    # Kept under the generation read before the database: a change committed
+    # meanwhile renews the generation, so this copy is never used.
+    store().set(key, (generation, version), None)
+    return version
+
+
+def data_changed(keys=()):
+    """
+    Public data changed: renew the generation now, for reads in this very
+    transaction, and again when it commits, for everyone else (a reader that
+    kept the old data under the first renewal is not believed after the second).
+    """
+    store().set(GENERATION, uuid.uuid4().hex, None)
+
+    def renew():
+        store().set(GENERATION, uuid.uuid4().hex, None)
+        purge.send(sender=Change, keys=sorted({"exchanges", "exchanges-live", *keys}))
+
+    transaction.on_commit(renew)
+
+
+def purge_keys(dated):
+    """
+    The surrogate keys of the public answers a change to a record dated
+    ``dated`` may alter: every live answer and each pinned year from its own.
+    """
+    if dated is None:
+        return ["exchanges"]
+    return [f"exchanges-as-of-{year}" for year in range(dated.year, timezone.now().year + 1)]
+
+
+def cache_key(*parts, version):
+    """A key naming the door, its arguments and the data version."""
+    raw = "|".join("" if part is None else str(part) for part in parts)
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:40]
+    return f"exchanges:{digest}:{version.token}"
+
+
+def cached(parts, build, version, timeout=None):
+    """``build()``'s value for these parts and this version, from the cache when it is there."""
+    key = cache_key(*parts, version=version)
+    value = store().get(key)
+    if value is None:
+        value = build()
+        store().set(key, value, app_settings.CACHE_SECONDS if timeout is None else timeout)
+    return value
+
+
+def surrogate_keys(as_of=None, records=()):
+    """What a public answer depends on, for a CDN's purge (``Surrogate-Key``)."""
+    keys = ["exchanges", f"exchanges-as-of-{as_of.year}" if as_of else "exchanges-live"]
+    return " ".join([*keys, *records])
+
+
+def public_headers(response, version, variant, as_of=None, records=()):
+    """Shared-cache headers for an answer anyone may see: embeds, oEmbed, summary, feeds."""
+    if response.status_code == 200:
+        response["ETag"] = version.etag(variant)
+        if version.at:
+            response["Last-Modified"] = http_date(version.at.timestamp())
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=app_settings.BROWSER_MAX_AGE,
+        s_maxage=app_settings.CDN_MAX_AGE,
+        stale_while_revalidate=app_settings.BROWSER_MAX_AGE,
+    )
+    response["Surrogate-Key"] = surrogate_keys(as_of, records)
+    return response
+
+
+def not_modified(request, version, variant):
+    """A 304 when the client's copy of this variant is current, else None."""
+    return get_conditional_response(
+        request,
+        etag=version.etag(variant),
+        last_modified=int(version.at.timestamp()) if version.at else None,
+    )
