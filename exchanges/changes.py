@@ -5,7 +5,9 @@ change to what its public JSON shows of other records (a mediator's name, an
 agreement's stages, a speaker's roles), so a partner's copy never goes stale.
 
 Wired to model signals in ``ExchangesConfig.ready`` so that every way of
-saving (admin, seed, shell) is logged. ``QuerySet.update()`` sends no signals:
+saving (admin, seed, shell) is logged. Each handler runs in a transaction: its
+entries land with the save, and its reads go to the primary database, never
+to a replica that may lag behind the write. ``QuerySet.update()`` sends no signals:
 code that bulk-updates records must call ``log_change`` itself.
 """
 
@@ -181,6 +183,7 @@ def seen_by_others(instance):
     return instance.is_public or instance.is_scheduled or getattr(instance, "_was_public", False)
 
 
+@transaction.atomic
 def record_saving(sender, instance, raw=False, **kwargs):
     if raw or not isinstance(instance, LOGGED) or instance._state.adding:
         return
@@ -190,6 +193,7 @@ def record_saving(sender, instance, raw=False, **kwargs):
         instance._was_dated = before.values_list(instance.dated_by, flat=True).first()
 
 
+@transaction.atomic
 def record_saved(sender, instance, raw=False, **kwargs):
     # Links set right after this save (the admin, the seed, a revert) belong to it.
     instance._saved_with_links = True
@@ -206,11 +210,13 @@ def record_saved(sender, instance, raw=False, **kwargs):
     log_dependents(related, later=instance.published_at if scheduled else None)
 
 
+@transaction.atomic
 def record_deleting(sender, instance, **kwargs):
     # Collected before deletion: afterwards the links are gone.
     instance._dependents = dependents(instance)
 
 
+@transaction.atomic
 def record_deleted(sender, instance, **kwargs):
     if isinstance(instance, LOGGED):
         log_change(instance, deleted=True)
@@ -220,6 +226,7 @@ def record_deleted(sender, instance, **kwargs):
     log_dependents(related)
 
 
+@transaction.atomic
 def relations_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     """Many-to-many links changed, from either side."""
     if not reverse:

@@ -93,16 +93,12 @@ CONNECTIONS = {
     "conn_health_checks": True,
 }
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", **CONNECTIONS
-    )
+    "default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", **CONNECTIONS)
 }
 if os.environ.get("DATABASE_REPLICA_URL"):
     # Reads go to the replica, writes (and everything the admin does) to the
     # primary: see newsroom/routers.py and docs/scaling.md.
-    DATABASES["replica"] = dj_database_url.parse(
-        os.environ["DATABASE_REPLICA_URL"], **CONNECTIONS
-    )
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], **CONNECTIONS)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
 for database in DATABASES.values():

@@ -1,6 +1,14 @@
+import copy
+
 import pytest
+from django.db import connections
 
 from exchanges.seed import load_seed
+
+# A "replica" alias mirroring the test database, as Django tests a replica:
+# the router sends reads to it only in tests that switch it on (test_routers).
+connections.settings["replica"] = copy.deepcopy(connections.settings["default"])
+connections.settings["replica"]["TEST"]["MIRROR"] = "default"
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -92,6 +93,8 @@ def many_exchanges(count, start=datetime.date(2022, 3, 1), days=1700):
 
 
 def fetch_embed(client):
+    # The real work, not a cached answer (bulk_create writes no change log).
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/embed/timeline/", {"lang": "en"})
     assert response.status_code == 200
@@ -105,7 +108,8 @@ def test_a_hundred_thousand_exchanges_stay_small_and_cheap(client):
     assert Exchange.objects.count() == 100_000
     response, queries = fetch_embed(client)
     assert len(response.content) < 100_000
-    assert queries == small_queries <= 3
+    # The timeline's own two, and the data version (none from a shared cache).
+    assert queries == small_queries <= 4
     text = visible(response.content.decode())
     assert "People returned to Ukraine in 100,000 exchanges recorded from" in text
     assert "summed by month" in text

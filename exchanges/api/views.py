@@ -22,10 +22,11 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotAuthenticated, ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.renderers import JSONRenderer
-from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 
 from .. import boxes
@@ -239,7 +240,8 @@ class RecordViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
         return self.answer(request, build)
 
     def retrieve(self, request, *args, **kwargs):
-        # A 304 needs no lookup: the ETag of a record that has since gone is not current.
+        # Only a public record has a representation to match (even ``If-None-Match: *``).
+        get_object_or_404(self.kind.model.objects.public().only("pk"), uuid=kwargs["uuid"])
         if response := self.not_modified(request):
             return response
         return self.answer(request, lambda: self.represent([self.get_object()])[0])
