@@ -25,6 +25,14 @@ serve: install migrate seed static
 static: install
 	DEBUG=0 SECRET_KEY=collectstatic $(BIN)/python manage.py collectstatic --no-input -v 0
 
+# The production server under load, against hello-world: writes bench/results.md.
+bench: install
+	@command -v wrk >/dev/null && command -v nginx >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null; \
+	  else echo "make bench needs wrk and nginx: sudo apt-get install wrk nginx-light"; exit 1; fi; }
+	$(BIN)/python bench/serve.py
+
 test: install-dev browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

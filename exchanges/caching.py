@@ -13,7 +13,8 @@ a person). Data stated later never moves it, so pinned boxes stay cached.
 
 Reading the version costs one indexed query. With a shared cache (Redis) it is
 kept in the cache too, under a generation that every committed change renews,
-so most requests never touch the database.
+so most requests never touch the database; and answers are kept in the
+process as well, so a cached answer costs one round trip to Redis.
 """
 
 import dataclasses
@@ -35,6 +36,10 @@ from .conf import app_settings
 from .models import Change
 
 GENERATION = "exchanges:generation"
+
+# Answers already fetched from the shared cache, kept in this process too. Their
+# keys carry the data version, so they are exact; the oldest make way.
+local = LocMemCache("exchanges-local", {"OPTIONS": {"MAX_ENTRIES": 2000}})
 
 # Sent when a commit changed public data, with the surrogate keys a CDN in
 # front of the site should purge (``keys``); see docs/scaling.md.
@@ -128,13 +133,31 @@ def cache_key(*parts, version):
     return f"exchanges:{digest}:{version.token}"
 
 
+def peek(parts, version):
+    """The value kept for these parts and this version, or None; builds nothing."""
+    key = cache_key(*parts, version=version)
+    near = shared()
+    if near and (value := local.get(key)) is not None:
+        return value
+    value = store().get(key)
+    if value is not None and near:
+        local.set(key, value, app_settings.CACHE_SECONDS)
+    return value
+
+
 def cached(parts, build, version, timeout=None):
     """``build()``'s value for these parts and this version, from the cache when it is there."""
     key = cache_key(*parts, version=version)
+    timeout = app_settings.CACHE_SECONDS if timeout is None else timeout
+    near = shared()
+    if near and (value := local.get(key)) is not None:
+        return value
     value = store().get(key)
     if value is None:
         value = build()
-        store().set(key, value, app_settings.CACHE_SECONDS if timeout is None else timeout)
+        store().set(key, value, timeout)
+    if near:
+        local.set(key, value, timeout)
     return value
 
 

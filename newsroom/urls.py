@@ -7,6 +7,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
     path("articles/<slug:slug>/", views.article, name="article"),
     path("admin/", admin.site.urls),
     path("", include("exchanges.urls")),

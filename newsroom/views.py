@@ -1,4 +1,4 @@
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
@@ -18,3 +18,10 @@ def article(request, slug):
 
 def home(request):
     return render(request, "home.html", {"articles": ARTICLES})
+
+
+def health(request):
+    """For load balancers: the process answers. Also the benchmarks' hello-world baseline."""
+    response = HttpResponse("ok", content_type="text/plain")
+    response["Cache-Control"] = "no-store"
+    return response

@@ -48,5 +48,8 @@ def empty_cache():
     """Each test starts with nothing cached, as after a deploy; within it the cache works."""
     from django.core.cache import cache
 
+    from exchanges.caching import local
+
     cache.clear()
+    local.clear()
     yield

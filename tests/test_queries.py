@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from exchanges.caching import local
 from exchanges.models import Agreement, Exchange, Organisation, Person, Quote, Tally
 
 from .factories import (
@@ -92,6 +93,7 @@ def count(client, path, cold=True):
     """The queries one request asks; ``cold``: with nothing cached, the real work."""
     if cold:
         cache.clear()
+        local.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)

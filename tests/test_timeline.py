@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from exchanges.caching import local
 from exchanges.figures import Precision
 from exchanges.kinds import build_box as build
 from exchanges.models import Exchange, Status
@@ -95,6 +96,7 @@ def many_exchanges(count, start=datetime.date(2022, 3, 1), days=1700):
 def fetch_embed(client):
     # The real work, not a cached answer (bulk_create writes no change log).
     cache.clear()
+    local.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/embed/timeline/", {"lang": "en"})
     assert response.status_code == 200

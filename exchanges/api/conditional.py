@@ -15,6 +15,7 @@ class Validators:
 
     def __init__(self, variant):
         # The version the cached answers are keyed by (see ``caching``).
+        self.variant = variant
         self.version = data_version()
         self.etag = self.version.etag(variant)
         self.last_modified = self.version.at

@@ -1,34 +1,57 @@
-from rest_framework.throttling import SimpleRateThrottle
+import time
+
+from django.core.cache import cache
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from ..conf import app_settings
 
 
-class PartnerRateThrottle(SimpleRateThrottle):
+class PartnerRateThrottle(BaseThrottle):
     """
-    Requests per partner key, counted in the shared cache so the limit holds
-    across server processes (use Redis in production).
+    Requests per partner key in a window that opens with the key's first
+    request, counted in the shared cache so the limit holds across server
+    processes (use Redis in production). One atomic increment per request,
+    whatever the rate: DRF's own throttle keeps a timestamp per request and
+    pickles them all on each one.
     """
 
-    scope = "partner"
+    def __init__(self):
+        self.num_requests, self.duration = SimpleRateThrottle.parse_rate(
+            None, app_settings.API_RATE
+        )
+        self.count, self.reset = 0, self.duration
 
-    def get_rate(self):
-        return app_settings.API_RATE
-
-    def get_cache_key(self, request, view):
+    def allow_request(self, request, view):
         if request.auth is None:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": request.auth.prefix}
+            return True
+        opened_key = f"exchanges:quota:{request.auth.prefix}:opened"
+        count_key = f"exchanges:quota:{request.auth.prefix}:count"
+        now = time.time()
+        opened = cache.get(opened_key)
+        if opened is None or now - opened >= self.duration:
+            # A new window: its count starts again.
+            opened = now
+            cache.set(opened_key, now, self.duration)
+            cache.set(count_key, 0, self.duration)
+        try:
+            self.count = cache.incr(count_key)
+        except ValueError:  # expired between the two reads
+            cache.set(count_key, 1, self.duration)
+            self.count = 1
+        self.reset = max(opened + self.duration - now, 0)
+        return self.count <= self.num_requests
+
+    def wait(self):
+        return self.reset
 
     def headers(self):
         """
         The key's quota as the IETF RateLimit fields (draft-ietf-httpapi-ratelimit-headers):
-        the limit, what is left of it, seconds until a request is freed, and the policy.
+        the limit, what is left of it, seconds until the window opens again, and the policy.
         """
-        remaining = max(self.num_requests - len(self.history), 0)
-        reset = self.duration - (self.now - self.history[-1]) if self.history else self.duration
         return {
             "RateLimit-Limit": str(self.num_requests),
-            "RateLimit-Remaining": str(remaining),
-            "RateLimit-Reset": str(max(int(reset), 0)),
+            "RateLimit-Remaining": str(max(self.num_requests - self.count, 0)),
+            "RateLimit-Reset": str(int(self.reset)),
             "RateLimit-Policy": f"{self.num_requests};w={self.duration}",
         }

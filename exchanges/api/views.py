@@ -36,6 +36,7 @@ from ..caching import (
     cached,
     data_version,
     not_modified,
+    peek,
     public_headers,
     store,
 )
@@ -157,7 +158,8 @@ class PartnerAPIMixin:
         """304 when the partner's copy is current: no change since it was fetched."""
         negotiated = getattr(request, "accepted_renderer", None)
         variant = f"{request.get_full_path()}|{getattr(negotiated, 'format', '')}"
-        self.validators = Validators(variant)
+        if getattr(self, "validators", None) is None or self.validators.variant != variant:
+            self.validators = Validators(variant)
         return self.validators.not_modified(request)
 
     def check_throttles(self, request):
@@ -177,13 +179,7 @@ class PartnerAPIMixin:
         asked after the key, the parameters and the rate limit were checked.
         """
         renderer = request.accepted_renderer
-        parts = (
-            "api",
-            request.get_full_path(),
-            renderer.format,
-            request.scheme,
-            request.get_host(),
-        )
+        parts = self.answer_parts(request)
 
         def render():
             response = Response(build())
@@ -195,6 +191,21 @@ class PartnerAPIMixin:
 
         kept = cached(parts, render, self.validators.version)
         return HttpResponse(kept["content"], content_type=kept["type"])
+
+    def answer_parts(self, request):
+        return (
+            "api",
+            request.get_full_path(),
+            request.accepted_renderer.format,
+            request.scheme,
+            request.get_host(),
+        )
+
+    def cached_answer(self):
+        """The answer kept for this very request and data version, if there is one."""
+        if getattr(self, "validators", None) is None:
+            return None
+        return peek(self.answer_parts(self.request), self.validators.version)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -238,6 +249,13 @@ class RecordViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
             return self.paginator.get_paginated_response(self.represent(page)).data
 
         return self.answer(request, build)
+
+    def filter_queryset(self, queryset):
+        # Only when it is needed: an address answered before is answered from
+        # the cache, and a bad one was never cached, so it still gets its 400.
+        if self.cached_answer() is not None:
+            return queryset
+        return super().filter_queryset(queryset)
 
     def retrieve(self, request, *args, **kwargs):
         # Only a public record has a representation to match (even ``If-None-Match: *``).
