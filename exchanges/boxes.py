@@ -16,6 +16,7 @@ import uuid
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext, pgettext
@@ -220,17 +221,19 @@ def totals_headline(exchanges, returned):
 
 def separate_cases(as_of):
     """The latest public statement on each separate case, each with its own date."""
-    cases, seen = [], set()
+    cases = []
+    statements = Tally.objects.public(as_of).filter(scope=Tally.Scope.AGREEMENT)
+    # The latest statement on each case, picked by the database, and only the
+    # latest cases: the box's size and cost do not grow with the data.
+    latest = statements.filter(agreement=OuterRef("agreement")).order_by("-as_of", "-pk")
     case_tallies = (
         Tally.objects.shown(as_of)
         .filter(scope=Tally.Scope.AGREEMENT, agreement__counts_toward_tally=False)
         .filter(agreement__in=Agreement.objects.public(as_of=as_of))
-        .order_by("agreement__concluded_on", "agreement_id", "-as_of", "-pk")
+        .filter(pk=Subquery(latest.values("pk")[:1]))
+        .order_by("-agreement__concluded_on", "-agreement_id")[: app_settings.SEPARATE_CASES]
     )
-    for case in case_tallies:
-        if case.agreement_id in seen:
-            continue
-        seen.add(case.agreement_id)
+    for case in reversed(case_tallies):
         agreement = public_related(case, "agreement")
         title = translated(agreement, "title")
         date = date_data(case.as_of)

@@ -30,6 +30,9 @@ DEFAULTS = {
     # The timeline draws a bar per exchange up to this many, then sums by month,
     # quarter or year, so its size and cost do not grow with the data.
     "TIMELINE_MAX_BARS": 120,
+    # The totals box and summary/ show the latest statement on at most this
+    # many separate cases (the most recently concluded agreements).
+    "SEPARATE_CASES": 10,
     # Starting iframe sizes; the resize script fits the height to the content.
     # Heights per kind of box come from the registry (``kinds.BOXES``); a kind
     # named here, e.g. {"totals": 400}, overrides its height.

@@ -133,3 +133,39 @@ def test_a_cached_answer_asks_the_database_at_most_for_the_data_version(seed, ap
             path,
             warm,
         )
+
+
+def test_totals_show_the_latest_statement_on_the_latest_separate_cases_only(seed, settings):
+    from django.test import Client
+
+    settings.EXCHANGES_SEPARATE_CASES = 10
+    reader = Client()
+
+    def separate_case_box():
+        cache.clear()
+        local.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = reader.get("/api/v1/summary/", {"lang": "en"})
+        return response.json()["separate_cases"], len(queries.captured_queries)
+
+    _cases, few = separate_case_box()
+    for n in range(15):
+        agreement = AgreementFactory(
+            concluded_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=n),
+            counts_toward_tally=False,
+        )
+        for day in (1, 2, 3):
+            TallyFactory(
+                scope="agreement",
+                agreement=agreement,
+                as_of=datetime.date(2025, 1, day),
+                returned=100 * n + day,
+            )
+    cases, many = separate_case_box()
+    assert many == few
+    assert len(cases) == 10
+    # The ten most recently concluded, oldest first, each with its latest figure:
+    # the last six of these fifteen, then the seed's own case of 2025.
+    values = [case["returned"]["value"] for case in cases]
+    assert values[-4:] == [1203, 1303, 1403, 1000]
+    assert values[:3] == [603, 703, 803]

@@ -239,23 +239,22 @@ class RecordViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
         return self.kind.records()
 
     def list(self, request, *args, **kwargs):
-        # A bad filter is a 400 even for a client that sends validators.
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = None
+        if self.cached_answer() is None:
+            # A bad filter is a 400 even for a client that sends validators. (An
+            # address with an answer kept was good: it needs no queryset at all.)
+            queryset = self.filter_queryset(self.get_queryset())
         if response := self.not_modified(request):
             return response
 
         def build():
-            page = self.paginate_queryset(queryset)
+            records = queryset
+            if records is None:
+                records = self.filter_queryset(self.get_queryset())
+            page = self.paginate_queryset(records)
             return self.paginator.get_paginated_response(self.represent(page)).data
 
         return self.answer(request, build)
-
-    def filter_queryset(self, queryset):
-        # Only when it is needed: an address answered before is answered from
-        # the cache, and a bad one was never cached, so it still gets its 400.
-        if self.cached_answer() is not None:
-            return queryset
-        return super().filter_queryset(queryset)
 
     def retrieve(self, request, *args, **kwargs):
         # Only a public record has a representation to match (even ``If-None-Match: *``).
