@@ -21,11 +21,12 @@ import dataclasses
 import datetime
 import hashlib
 import uuid
+from pathlib import Path
 
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.db.models import Max, Min, Q
 from django.dispatch import Signal
 from django.utils import timezone
@@ -86,7 +87,9 @@ def read_version(as_of=None, now=None, kept=False):
 def data_version(as_of=None):
     """The version of the data an answer live (or pinned to ``as_of``) shows."""
     now = timezone.now()
-    if not shared():
+    if not shared() or router.db_for_read(Change) != DEFAULT_DB_ALIAS:
+        # Per process, or read from a replica that may lag the commit that renewed
+        # the generation: the version comes with the data, from the same database.
         return read_version(as_of, now)
     key = f"exchanges:version:{as_of.isoformat() if as_of else 'live'}"
     found = store().get_many([GENERATION, key])
@@ -126,11 +129,29 @@ def purge_keys(dated):
     return [f"exchanges-as-of-{year}" for year in range(dated.year, timezone.now().year + 1)]
 
 
+def code_stamp():
+    """
+    The app's own code as this process loaded it (Python, templates,
+    translations): answers made by other code are not used, so a deploy
+    needs no flush.
+    """
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".html", ".mo", ".css", ".js") and "migrations" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+CODE = code_stamp()
+
+
 def cache_key(*parts, version):
-    """A key naming the door, its arguments and the data version."""
+    """A key naming the door, its arguments, the data version and the code."""
     raw = "|".join("" if part is None else str(part) for part in parts)
     digest = hashlib.sha256(raw.encode()).hexdigest()[:40]
-    return f"exchanges:{digest}:{version.token}"
+    return f"exchanges:{CODE}:{digest}:{version.token}"
 
 
 def peek(parts, version):

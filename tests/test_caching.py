@@ -230,3 +230,20 @@ def test_the_same_cached_box_twice_on_a_page_keeps_its_ids_apart(seed):
     ids = [part.split('"')[0] for part in html.split(' id="')[1:]]
     assert len(ids) == len(set(ids)) >= 2
     assert json.dumps(ids).count("xb0slot0id") == 0
+
+
+def test_answers_made_by_other_code_are_not_used(seed, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from exchanges import caching
+
+    anyone = Client()
+    anyone.get("/embed/totals/")
+    with CaptureQueriesContext(connection) as warm:
+        anyone.get("/embed/totals/")
+    monkeypatch.setattr(caching, "CODE", "deployed")
+    with CaptureQueriesContext(connection) as after_deploy:
+        anyone.get("/embed/totals/")
+    # The box is built again (its queries), not served from the old code's answer.
+    assert len(after_deploy) > len(warm) + 2

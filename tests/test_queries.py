@@ -113,9 +113,10 @@ def test_no_door_asks_more_of_the_database_as_the_data_grows(seed, api, settled)
     assert not grew, grew
     # And what they ask stays small: a few per kind of record shown; changes/
     # shows every kind, a few queries each.
-    # Two of them at most are the data version, when no shared cache keeps it.
+    # Two of them at most are the data version, when no shared cache keeps it;
+    # changes/ reads each kind twice: light, then in full what is not kept.
     for path, queries in after.items():
-        assert queries <= (26 if "/changes/" in path else 14), (path, queries)
+        assert queries <= (32 if "/changes/" in path else 14), (path, queries)
 
 
 def test_a_cached_answer_asks_the_database_at_most_for_the_data_version(seed, api, settled):

@@ -5,6 +5,7 @@ from django.db import connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from exchanges.caching import data_version
 from exchanges.models import Exchange
 
 from .factories import ExchangeFactory
@@ -35,6 +36,11 @@ def test_reads_go_to_the_replica_and_writes_to_the_primary(replica, admin_user):
         found = Exchange.objects.get(pk=exchange.pk)
     assert found._state.db == "replica" and found.returned == 12
     assert len(on_replica) == 1 and len(on_primary) == 0
+
+    # The data version comes from where the data does, never ahead of it.
+    with queries_on("replica") as on_replica:
+        data_version()
+    assert "exchanges_change" in on_replica.captured_queries[0]["sql"]
 
     # Inside a transaction on the primary, reads see what it wrote.
     with transaction.atomic():

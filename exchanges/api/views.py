@@ -4,6 +4,7 @@ import base64
 import binascii
 import datetime
 import json
+import uuid
 from functools import partial
 
 from django.conf import settings
@@ -71,13 +72,14 @@ def serialize_record(serializer, request, record):
     return serializer(record, context={"request": request}).data
 
 
-def represent(kind, records, serialize, request, changed=None):
+def represent(kind, records, serialize, request, changed=None, load=None):
     """
     Each record's JSON, kept per record and public state, so that a list
     after a change is assembled from the records that did not change.
     A record's state is its version and its latest change-log entry (a
     related record's embargo lifting moves only the latter). ``changed``:
-    those entries' times, when the caller has them already.
+    those entries' times, when the caller has them already. ``load``: when
+    ``records`` are light (pk, uuid, version), reads the missing ones in full.
     """
     changed = changed or dict(
         Change.objects.visible()
@@ -100,15 +102,20 @@ def represent(kind, records, serialize, request, changed=None):
         for record in records
     }
     found = store().get_many(keys.values())
+    wanted = [record for record in records if keys[record.pk] not in found]
+    if wanted and load is not None:
+        # Only the records not kept are read with all they show.
+        full = {record.pk: record for record in load([record.pk for record in wanted])}
+        wanted = [full[record.pk] for record in wanted if record.pk in full]
     missing = {}
-    for record in records:
-        if keys[record.pk] not in found:
-            # Plain JSON values: DRF's hyperlinks would drag their records into the cache.
-            data = json.loads(json.dumps(serialize(record), cls=JSONEncoder))
-            found[keys[record.pk]] = missing[keys[record.pk]] = data
+    for record in wanted:
+        # Plain JSON values: DRF's hyperlinks would drag their records into the cache.
+        data = json.loads(json.dumps(serialize(record), cls=JSONEncoder))
+        found[keys[record.pk]] = missing[keys[record.pk]] = data
     if missing:
         store().set_many(missing, app_settings.CACHE_SECONDS)
-    return [found[keys[record.pk]] for record in records]
+    # A record withdrawn between the two reads is left out.
+    return [found[keys[record.pk]] for record in records if keys[record.pk] in found]
 
 
 class PartnerAPIMixin:
@@ -251,7 +258,7 @@ class RecordViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
             records = queryset
             if records is None:
                 records = self.filter_queryset(self.get_queryset())
-            page = self.paginate_queryset(records)
+            page = self.paginate_queryset(self.light(records))
             return self.paginator.get_paginated_response(self.represent(page)).data
 
         return self.answer(request, build)
@@ -261,11 +268,25 @@ class RecordViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
         get_object_or_404(self.kind.model.objects.public().only("pk"), uuid=kwargs["uuid"])
         if response := self.not_modified(request):
             return response
-        return self.answer(request, lambda: self.represent([self.get_object()])[0])
+        return self.answer(request, lambda: self.represent([self.get_object()], light=False)[0])
 
-    def represent(self, records):
+    def light(self, records):
+        """The page's records without what they show: enough to find their kept JSON."""
+        ordering = self.paginator.get_ordering(self.request, records, self)
+        fields = {field.lstrip("-") for field in ordering if "__" not in field}
+        return (
+            records.select_related(None)
+            .prefetch_related(None)
+            .only("pk", "uuid", "version", *fields)
+        )
+
+    def represent(self, records, light=True):
         return represent(
-            self.kind.name, records, lambda r: self.get_serializer(r).data, self.request
+            self.kind.name,
+            records,
+            lambda record: self.get_serializer(record).data,
+            self.request,
+            load=(lambda pks: self.get_queryset().filter(pk__in=pks)) if light else None,
         )
 
 
@@ -460,9 +481,14 @@ class ChangesView(PartnerAPIMixin, APIView):
                 wanted.setdefault(entry.kind, []).append(entry.uuid)
         found = {}
         for kind, uuids in wanted.items():
-            records = list(KINDS[kind].records().filter(uuid__in=uuids))
+            records = list(
+                KINDS[kind].model.objects.public().filter(uuid__in=uuids).only("uuid", "version")
+            )
             serialize = partial(serialize_record, KINDS[kind].serializer, request)
-            represented = represent(kind, records, serialize, request, changed)
-            for record, data in zip(records, represented, strict=True):
-                found[(kind, record.uuid)] = data
+            load = KINDS[kind].records().filter
+            represented = represent(
+                kind, records, serialize, request, changed, lambda pks, load=load: load(pk__in=pks)
+            )
+            for data in represented:
+                found[(kind, uuid.UUID(data["uuid"]))] = data
         return found
