@@ -166,19 +166,15 @@ def peek(parts, version):
     return value
 
 
-def cached(parts, build, version, timeout=None):
+def cached(parts, build, version):
     """``build()``'s value for these parts and this version, from the cache when it is there."""
-    key = cache_key(*parts, version=version)
-    timeout = app_settings.CACHE_SECONDS if timeout is None else timeout
-    near = shared()
-    if near and (value := local.get(key)) is not None:
-        return value
-    value = store().get(key)
+    value = peek(parts, version)
     if value is None:
         value = build()
-        store().set(key, value, timeout)
-    if near:
-        local.set(key, value, timeout)
+        key = cache_key(*parts, version=version)
+        store().set(key, value, app_settings.CACHE_SECONDS)
+        if shared():
+            local.set(key, value, app_settings.CACHE_SECONDS)
     return value
 
 

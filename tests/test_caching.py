@@ -19,7 +19,7 @@ from exchanges.models import Agreement, Organisation, Status
 from .factories import TallyFactory
 from .test_boxes import render, visible
 from .test_corrections import correct
-from .test_workflow import press
+from .test_workflow import press, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -122,14 +122,7 @@ def test_a_scheduled_go_live_shows_on_the_next_request_with_nothing_run(
     seed, editor, api, reader, settled, clock
 ):
     tally = new_tally(status=Status.DRAFT, published_at=None)
-    later = timezone.localtime() + datetime.timedelta(hours=1)
-    press(
-        editor,
-        tally,
-        "publish",
-        published_at_0=later.date().isoformat(),
-        published_at_1=later.strftime("%H:%M:%S"),
-    )
+    schedule(editor, tally, timezone.now() + datetime.timedelta(hours=1))
     tally.refresh_from_db()
     assert tally.is_scheduled
     assert showing(FIGURE, warm(api, reader)) == []

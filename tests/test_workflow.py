@@ -73,6 +73,18 @@ def act(client, record, action):
     return response
 
 
+def schedule(client, record, later):
+    """Publish with an embargo until ``later``, as an editor does on the change form."""
+    later = timezone.localtime(later)
+    return press(
+        client,
+        record,
+        "publish",
+        published_at_0=later.date().isoformat(),
+        published_at_1=later.strftime("%H:%M:%S"),
+    )
+
+
 def draft_exchange():
     return ExchangeFactory(date=datetime.date(2025, 9, 1), returned=12, status=Status.DRAFT)
 
@@ -209,14 +221,7 @@ def test_partner_manager_manages_keys_only(seed, partner_manager):
 def test_a_scheduled_record_stays_hidden_until_its_time_with_no_job(seed, editor, api, settled):
     _user, client = editor
     exchange = draft_exchange()
-    later = timezone.localtime() + datetime.timedelta(days=2)
-    press(
-        client,
-        exchange,
-        "publish",
-        published_at_0=later.date().isoformat(),
-        published_at_1=later.strftime("%H:%M:%S"),
-    )
+    schedule(client, exchange, timezone.now() + datetime.timedelta(days=2))
     exchange.refresh_from_db()
     assert exchange.status == Status.PUBLISHED and exchange.is_scheduled
     assert api.get(f"/api/v1/exchanges/{exchange.uuid}/").status_code == 404
