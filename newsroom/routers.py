@@ -1,8 +1,9 @@
 """
-Reading from a replica: public reads go to the ``replica`` database when
-``DATABASE_REPLICA_URL`` sets one; writes, and every request that may write
-(the admin, any POST), stay on the primary so an editor always sees their own
-save. Without a replica everything is the primary.
+Reading from a replica: with ``DATABASE_REPLICA_URL`` set, the settings install
+``ReplicaRouter`` and public reads go to the ``replica`` database; writes, and
+every request that may write (the admin, any POST), stay on the primary so an
+editor always sees their own save. Without a replica there is no router and
+everything is the primary.
 """
 
 from contextvars import ContextVar
@@ -16,7 +17,7 @@ _primary_only = ContextVar("primary_only", default=False)
 
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
-        if REPLICA not in settings.DATABASES or _primary_only.get():
+        if _primary_only.get():
             return "default"
         # Inside a transaction on the primary, read what it has written.
         if connections["default"].in_atomic_block:

@@ -100,7 +100,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     # primary: see newsroom/routers.py and docs/scaling.md.
     DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], **CONNECTIONS)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
+    DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
 for database in DATABASES.values():
     if database["ENGINE"] == "django.db.backends.postgresql":
         # No request may hold the database longer than this: a runaway query is

@@ -6,7 +6,7 @@ from django.db import connections
 from exchanges.seed import load_seed
 
 # A "replica" alias mirroring the test database, as Django tests a replica:
-# the router sends reads to it only in tests that switch it on (test_routers).
+# only tests that install the router (test_routers) read from it.
 connections.settings["replica"] = copy.deepcopy(connections.settings["default"])
 connections.settings["replica"]["TEST"]["MIRROR"] = "default"
 
