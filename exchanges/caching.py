@@ -20,6 +20,7 @@ process as well, so a cached answer costs one round trip to Redis.
 import dataclasses
 import datetime
 import hashlib
+import pickle
 import uuid
 from pathlib import Path
 
@@ -39,8 +40,15 @@ from .models import Change
 GENERATION = "exchanges:generation"
 
 # Answers already fetched from the shared cache, kept in this process too. Their
-# keys carry the data version, so they are exact; the oldest make way.
-local = LocMemCache("exchanges-local", {"OPTIONS": {"MAX_ENTRIES": 2000}})
+# keys carry the data version, so they are exact. Only small ones, and not many,
+# so a worker's memory stays flat (LOCAL_BYTES × MAX_ENTRIES at most: 25 MB).
+local = LocMemCache("exchanges-local", {"OPTIONS": {"MAX_ENTRIES": 200}})
+LOCAL_BYTES = 128 * 1024
+
+
+def keep_near(key, value):
+    if shared() and len(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) <= LOCAL_BYTES:
+        local.set(key, value, app_settings.CACHE_SECONDS)
 
 # Sent when a commit changed public data, with the surrogate keys a CDN in
 # front of the site should purge (``keys``); see docs/scaling.md.
@@ -161,8 +169,8 @@ def peek(parts, version):
     if near and (value := local.get(key)) is not None:
         return value
     value = store().get(key)
-    if value is not None and near:
-        local.set(key, value, app_settings.CACHE_SECONDS)
+    if value is not None:
+        keep_near(key, value)
     return value
 
 
@@ -173,8 +181,7 @@ def cached(parts, build, version):
         value = build()
         key = cache_key(*parts, version=version)
         store().set(key, value, app_settings.CACHE_SECONDS)
-        if shared():
-            local.set(key, value, app_settings.CACHE_SECONDS)
+        keep_near(key, value)
     return value
 
 

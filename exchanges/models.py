@@ -741,6 +741,8 @@ class Agreement(Record, Source):
 
     class Meta:
         ordering = ["-concluded_on", "title"]
+        # The API's order, read newest first and stopped at a page, whatever the size.
+        indexes = [models.Index(fields=["concluded_on", "id"], name="agreement_order")]
         verbose_name = _("agreement")
         permissions = [("publish_agreement", _("Can publish, correct and unpublish agreements"))]
         verbose_name_plural = _("agreements")
@@ -861,6 +863,8 @@ class Exchange(Record, Source):
     class Meta:
         ordering = ["-date", "-pk"]
         get_latest_by = "date"
+        # The API's order, read newest first and stopped at a page, whatever the size.
+        indexes = [models.Index(fields=["date", "id"], name="exchange_order")]
         verbose_name = _("exchange")
         permissions = [("publish_exchange", _("Can publish, correct and unpublish exchanges"))]
         verbose_name_plural = _("exchanges")
@@ -1033,6 +1037,8 @@ class Tally(Statement, Record, Source):
     class Meta:
         ordering = ["-as_of", "-pk"]
         get_latest_by = "as_of"
+        # The API's order, read newest first and stopped at a page, whatever the size.
+        indexes = [models.Index(fields=["as_of", "id"], name="tally_order")]
         verbose_name = _("official tally")
         permissions = [("publish_tally", _("Can publish, correct and unpublish official tallies"))]
         verbose_name_plural = _("official tallies")
@@ -1221,6 +1227,8 @@ class Quote(Statement, Record, Source):
 
     class Meta:
         ordering = ["-said_on", "-pk"]
+        # The API's order, read newest first and stopped at a page, whatever the size.
+        indexes = [models.Index(fields=["said_on", "id"], name="quote_order")]
         verbose_name = _("quote")
         permissions = [("publish_quote", _("Can publish, correct and unpublish quotes"))]
         verbose_name_plural = _("quotes")

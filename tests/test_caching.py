@@ -240,3 +240,18 @@ def test_answers_made_by_other_code_are_not_used(seed, monkeypatch):
         anyone.get("/embed/totals/")
     # The box is built again (its queries), not served from the old code's answer.
     assert len(after_deploy) > len(warm) + 2
+
+
+def test_an_unpublished_record_leaves_its_cached_embed_and_oembed_at_once(seed, editor):
+    from exchanges.models import Exchange
+
+    anyone = Client()
+    exchange = Exchange.objects.get(official_number=67)
+    embed = f"/embed/exchange/{exchange.uuid}/"
+    oembed = f"/oembed/?url=http://testserver{embed}"
+    for _twice in range(2):
+        assert anyone.get(embed).status_code == 200
+        assert anyone.get(oembed).json()["title"] == "Exchange No. 67"
+    press(editor, exchange, "unpublish")
+    assert anyone.get(embed).status_code == 404
+    assert anyone.get(oembed).status_code == 404
