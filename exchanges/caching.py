@@ -50,6 +50,7 @@ def keep_near(key, value):
     if shared() and len(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) <= LOCAL_BYTES:
         local.set(key, value, app_settings.CACHE_SECONDS)
 
+
 # Sent when a commit changed public data, with the surrogate keys a CDN in
 # front of the site should purge (``keys``); see docs/scaling.md.
 purge = Signal()

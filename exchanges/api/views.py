@@ -470,7 +470,8 @@ class ChangesView(PartnerAPIMixin, APIView):
         # Each record's latest entry that has come due, for all kinds at once.
         changed = dict(
             Change.objects.visible()
-            .filter(uuid__in=[entry.uuid for entry in page])
+            # By kind too, so the database reads the index on (kind, uuid).
+            .filter(kind__in={entry.kind for entry in page}, uuid__in=[e.uuid for e in page])
             .values("uuid")
             .annotate(latest=Max("at"))
             .values_list("uuid", "latest")
