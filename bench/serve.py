@@ -6,7 +6,7 @@ Every figure is a ratio to a hello-world view (``/health/``) on the same server,
 measured in alternation with it, so it means the same on any machine. Runs at
 1,000 and 100,000 exchanges and writes ``bench/results.md``.
 
-    make bench                       # both sizes, about 15 minutes
+    make bench                       # both sizes, about 10 minutes
     BENCH_SIZES=1000 BENCH_SECONDS=2 .venv/bin/python bench/serve.py   # a quick look
 """
 
