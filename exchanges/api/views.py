@@ -68,6 +68,11 @@ LANG_PARAMETER = OpenApiParameter(
 RECORD_STATE = Version("record", None)
 
 
+def load_records(kind, pks):
+    """Records of a kind in full, with all they show: built only when some are needed."""
+    return kind.records().filter(pk__in=pks)
+
+
 def serialize_record(serializer, request, record):
     return serializer(record, context={"request": request}).data
 
@@ -486,9 +491,8 @@ class ChangesView(PartnerAPIMixin, APIView):
                 KINDS[kind].model.objects.public().filter(uuid__in=uuids).only("uuid", "version")
             )
             serialize = partial(serialize_record, KINDS[kind].serializer, request)
-            load = KINDS[kind].records().filter
             represented = represent(
-                kind, records, serialize, request, changed, lambda pks, load=load: load(pk__in=pks)
+                kind, records, serialize, request, changed, partial(load_records, KINDS[kind])
             )
             for data in represented:
                 found[(kind, uuid.UUID(data["uuid"]))] = data
