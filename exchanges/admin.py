@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -15,11 +16,12 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from .arithmetic import difference
 from .figures import Figure
 from .forms import QuoteForm, RecordForm, RoleForm, StageForm, TallyForm
-from .history import diffs, keep_workflow
+from .history import diffs, keep_counting, restorable
 from .history import register as register_history
 from .models import (
     EDITORS_ONLY,
@@ -33,6 +35,7 @@ from .models import (
     Person,
     Quote,
     QuoteTranslation,
+    Record,
     Role,
     Statement,
     Status,
@@ -101,6 +104,15 @@ def gap_words(official, recorded, noun):
     return _("%(noun)s: cannot be told from these figures") % {"noun": noun}
 
 
+def for_editors(record):
+    """Whether only editors may change ``record``: it is (or was) published."""
+    return record.status not in (Status.DRAFT, Status.REVIEW)
+
+
+def may_publish(request, model):
+    return request.user.has_perm(f"exchanges.publish_{model._meta.model_name}")
+
+
 class PublicationFilter(admin.SimpleListFilter):
     """Where records stand, scheduled ones apart: they are published but not yet public."""
 
@@ -151,7 +163,7 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
             return False
         if obj is None or self.has_publish_permission(request):
             return True
-        return obj.status in (Status.DRAFT, Status.REVIEW)
+        return not for_editors(obj)
 
     def has_delete_permission(self, request, obj=None):
         # For everyone else deleting is unpublishing: the record and its history stay.
@@ -217,9 +229,74 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
             extra_context["transitions"].append(Transition.PUBLISH)
         return super().add_view(request, form_url, extra_context)
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        version = getattr(request, "exchanges_restoring", None)
+        if version is None or request.method != "GET":
+            # A posted revert is compared with the record as it is now, so the
+            # correction rule sees every figure it changes.
+            return form
+        return type(form.__name__, (form,), {"restored": restorable(version, form.base_fields)})
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """
+        Reverting is an edit of the record as it is now (Wagtail's rule): the
+        form holds the earlier version's content, and saving it needs the same
+        permission, the same correction note and the same publishing as typing
+        it in. Parts edited with the record keep their own history.
+        """
+        record = self.get_object(request, unquote(object_id))
+        if record is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        version = get_object_or_404(Version.objects.get_for_object(record), pk=version_id)
+        request.exchanges_restoring = version
+        saved_on = formats.localize(timezone.localtime(version.revision.date_created))
+        if request.method == "GET" and self.has_change_permission(request, record):
+            self.message_user(
+                request,
+                _(
+                    "The form holds the version saved on %(date)s. Nothing changes until you "
+                    "save, and saving is an edit like any other: a published record stays "
+                    "published, and a changed figure needs a correction note."
+                )
+                % {"date": saved_on},
+                messages.INFO,
+            )
+        context = {
+            "title": _("Revert %(name)s") % {"name": version.object_repr},
+            **(extra_context or {}),
+        }
+        # Named in the revision only if the save goes through.
+        self.note_in_history(
+            request, _("Reverted to the version saved on %(date)s") % {"date": saved_on}
+        )
+        return self.change_view(request, object_id, request.path, context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """A deleted record comes back as a draft: it is published again like any other."""
+        request.exchanges_recovering = get_object_or_404(Version, pk=version_id)
+        return super().recover_view(request, version_id, extra_context)
+
+    def recovered_as_draft(self, request, obj):
+        """
+        Everything a recovery restored (the record and the parts it follows,
+        which reversion saved as they were) is a draft until an editor publishes it.
+        """
+        revision = request.exchanges_recovering.revision
+        for version in revision.version_set.all():
+            model = version._model
+            if issubclass(model, Record) and model is not type(obj):
+                model.objects.filter(pk=version.object_id).update(
+                    status=Status.DRAFT, published_at=None
+                )
+        obj.status, obj.published_at = Status.DRAFT, None
+        obj.status_changed_by, obj.status_changed_at = request.user, timezone.now()
+        self.note_in_history(request, _("Recovered as a draft"))
+
     def save_model(self, request, obj, form, change):
-        url_name = request.resolver_match.url_name if request.resolver_match else ""
-        keep_workflow(obj, reverting=url_name.endswith(("_revision", "_recover")))
+        keep_counting(obj)
+        if getattr(request, "exchanges_recovering", None) is not None:
+            self.recovered_as_draft(request, obj)
         transition = request.POST.get("_transition")
         if transition:
             if transition not in Transition.values:
@@ -423,9 +500,29 @@ class FactBoxAdminMixin:
 
 @admin.register(Category)
 class CategoryAdmin(TranslationAdmin):
+    """A category's name is printed with every agreement and exchange filed under it."""
+
     list_display = ["name", "slug"]
     search_fields = ["name_en", "name_uk", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
+
+    def shown_with_published(self, category):
+        return any(
+            for_editors(record)
+            for record in [*category.agreements.only("status"), *category.exchanges.only("status")]
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or may_publish(request, Agreement):
+            return True
+        return not self.shown_with_published(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj) and super().has_delete_permission(
+            request, obj
+        )
 
 
 def admin_url(record):
@@ -607,6 +704,21 @@ class RoleAdmin(TranslationAdmin):
         ),
     ]
 
+    def has_change_permission(self, request, obj=None):
+        """A published person's roles are public: an editor's to change."""
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or may_publish(request, Person) or not for_editors(obj.person)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj) and super().has_delete_permission(
+            request, obj
+        )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"may_publish": may_publish(request, Person)})
+
     @admin.display(description=_("cited by these published statements"))
     def cited_in(self, role):
         return statement_links(role.published_statements() if role.pk else [])
@@ -661,6 +773,17 @@ class ExchangeInline(admin.TabularInline):
     readonly_fields = ["status"]
     show_change_link = True
     ordering = ["date"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Published stages are read-only rows for whoever may not publish them.
+        kwargs["form"] = type(
+            "StageForm", (self.form,), {"may_publish": may_publish(request, Exchange)}
+        )
+        return super().get_formset(request, obj, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        # As on the exchange's own page: for everyone else, deleting is unpublishing.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 @admin.register(Agreement)

@@ -52,6 +52,8 @@ class RecordForm(CorrectionNote, forms.ModelForm):
         self.dated_before = getattr(self.instance, field) if field and self.instance.pk else None
         if self.instance.pk is not None:
             self.fields["expected_version"].initial = self.instance.version
+        # An earlier version's content, shown to revert to (see RecordAdmin.revision_view).
+        self.initial.update(getattr(self, "restored", {}))
 
     def clean(self):
         cleaned = super().clean()
@@ -226,6 +228,15 @@ class StageForm(RecordForm):
     """An agreement's stage edited in a row of the agreement's page."""
 
     notes_in_place = False
+    # Whether this user may change published stages (set by the inline per request).
+    may_publish = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        published = self.instance.pk and self.instance.status not in (Status.DRAFT, Status.REVIEW)
+        if published and not self.may_publish:
+            for field in self.fields.values():
+                field.disabled = True
 
 
 class SpokenRolesForm(RecordForm):
@@ -291,8 +302,18 @@ class RoleForm(CorrectionNote, forms.ModelForm):
         ),
     )
 
+    # Whether this user may change a published person's roles (set by the admin).
+    may_publish = False
+
     def clean(self):
         cleaned = super().clean()
+        person = cleaned.get("person")
+        if person and person.status not in (Status.DRAFT, Status.REVIEW) and not self.may_publish:
+            self.add_error(
+                "person",
+                _("%(person)s is published: an editor adds or changes their roles.")
+                % {"person": person},
+            )
         if cleaned.get("apply_to_published") and not cleaned.get("correction_note", "").strip():
             self.add_error(
                 "correction_note",

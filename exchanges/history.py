@@ -1,12 +1,15 @@
 """
 Every change of every record, kept by django-reversion: who, when, what.
 
-Reverting restores content, not the workflow: ``keep_workflow`` puts back the
-record's latest status, and its version number only ever goes up.
+Reverting restores content, never the workflow: ``restorable`` gives the form an
+earlier version's values over the record as it is now, so saving them is an
+edit like any other (same status, permissions and correction rule), and the
+version number only ever goes up.
 """
 
 import reversion
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import ForeignKey, ManyToManyField
 from django.utils.translation import gettext as _
 from reversion.models import Version
@@ -42,20 +45,32 @@ def same(old, new):
     return old == new or (old in (None, "") and new in (None, ""))
 
 
-def keep_workflow(record, reverting):
-    """
-    Before saving: the version counts on from the highest ever saved, and a
-    revert or recovery keeps the workflow state the record last had.
-    """
+def keep_counting(record):
+    """Before saving: the version counts on from the highest ever saved (a recovery)."""
     latest = Version.objects.get_for_object(record).first()
-    if latest is None:
-        return
-    saved = latest.field_dict
-    record.version = max(record.version, saved.get("version") or 0)
-    if reverting:
-        for name in WORKFLOW:
-            field = type(record)._meta.get_field(name)
-            setattr(record, field.attname, saved.get(name))
+    if latest is not None:
+        record.version = max(record.version, latest.field_dict.get("version") or 0)
+
+
+def restorable(version, names):
+    """
+    An earlier version's values for the form fields ``names``, as a form's
+    initial data: content only, never the workflow or bookkeeping.
+    """
+    model = version._model
+    saved = version.field_dict
+    values = {}
+    for name in names:
+        if name in WORKFLOW or name in NOT_SHOWN:
+            continue
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue  # a form-only field, such as the correction note
+        key = field.attname if field.attname in saved else field.name
+        if key in saved:
+            values[name] = saved[key]
+    return values
 
 
 def shown(model, field, value):

@@ -734,7 +734,7 @@ class Agreement(Record, Source):
     corrections = GenericRelation("Correction")
 
     # Changing these once published needs a public correction note.
-    corrected_fields = ("concluded_on", "terms_en", "terms_uk")
+    corrected_fields = ("concluded_on", "terms_en", "terms_uk", "counts_toward_tally")
     dated_by = "concluded_on"
 
     objects = RecordQuerySet.as_manager()
@@ -849,6 +849,7 @@ class Exchange(Record, Source):
         "date",
         "official_number",
         "stage",
+        "counts_toward_tally",
         "returned",
         "returned_precision",
         "returned_upper",

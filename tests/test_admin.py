@@ -328,12 +328,28 @@ def test_change_agreement_status_and_a_stage_inline(admin_client, seed):
         if key.startswith("exchanges-") and key.endswith("-stage") and value == "1"
     )
     data["implementation"] = Agreement.Implementation.COMPLETED
-    data[f"{stage_one}-counts_toward_tally"] = "on"
     response = admin_client.post(url(Agreement, "change", agreement.pk), data)
     assert response.status_code == 302
     agreement.refresh_from_db()
     assert agreement.implementation == Agreement.Implementation.COMPLETED
-    assert agreement.exchanges.get(stage=1).counts_toward_tally is True
+    # Counting a published stage toward the tally changes published totals: a correction.
+    data = form_data(admin_client.get(url(Agreement, "change", agreement.pk)))
+    data[f"{stage_one}-counts_toward_tally"] = "on"
+    refused = admin_client.post(url(Agreement, "change", agreement.pk), data)
+    assert refused.status_code == 200
+    assert "change counts toward the official tally on its own page" in refused.text
+    stage = agreement.exchanges.get(stage=1)
+    assert stage.counts_toward_tally is False
+    response = post_form(
+        admin_client,
+        url(Exchange, "change", stage.pk),
+        counts_toward_tally="on",
+        correction_note="This stage counts toward the official tally.",
+    )
+    assert response.status_code == 302
+    stage.refresh_from_db()
+    assert stage.counts_toward_tally is True
+    assert stage.corrections.get().fields == ["counts_toward_tally"]
     # A published stage's figure is corrected on its own page, with a public note.
     data = form_data(admin_client.get(url(Agreement, "change", agreement.pk)))
     data[f"{stage_one}-returned"] = "300"

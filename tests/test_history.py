@@ -104,8 +104,13 @@ def test_a_deleted_record_leaves_history_and_can_be_recovered(admin_client, seed
     assert admin_client.post(recover, form_data(page)).status_code == 302
     restored = Exchange.objects.get(uuid=uuid)
     assert restored.returned == 84 and restored.official_number == 67
-    # Back as it was, published, with the same UUID: partners get it back.
-    assert restored.status == Status.PUBLISHED
+    # Back as a draft, with the same UUID: public again only when an editor publishes it.
+    assert restored.status == Status.DRAFT
+    assert api.get(f"/api/v1/exchanges/{uuid}/").status_code in (404, 410)
+    admin_client.post(
+        reverse("admin:exchanges_exchange_changelist"),
+        {"action": "publish", "_selected_action": [restored.pk], "confirmed": "yes"},
+    )
     assert api.get(f"/api/v1/exchanges/{uuid}/").status_code == 200
     changes = api.get("/api/v1/changes/", {"page_size": 200}).json()["results"]
     back = [c for c in changes if c["uuid"] == str(uuid)]
