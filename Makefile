@@ -14,16 +14,17 @@ run: install migrate seed
 
 # Production-like: gunicorn, DEBUG off, static files hashed and compressed by
 # whitenoise, persistent database connections. Set SECRET_KEY (and the rest of
-# docs/operators.md) for a real deployment; plain HTTP on loopback needs SECURE_COOKIES=0.
+# docs/operators.md) for a real deployment; plain HTTP on loopback needs HTTPS=0.
 serve: install migrate seed static
 	@$(BIN)/python manage.py dev_admin --address $(HOST)
-	DEBUG=0 SECURE_COOKIES=$${SECURE_COOKIES:-0} \
+	DEBUG=0 HTTPS=$${HTTPS:-0} ADMIN_SECOND_FACTOR=$${ADMIN_SECOND_FACTOR:-0} \
 	SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
 	  $(BIN)/gunicorn newsroom.wsgi --bind $(HOST) --workers $(WORKERS) \
 	  --max-requests 2000 --max-requests-jitter 200 --access-logfile - --log-file -
 
 static: install
-	DEBUG=0 SECRET_KEY=collectstatic $(BIN)/python manage.py collectstatic --no-input -v 0
+	DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  $(BIN)/python manage.py collectstatic --no-input -v 0
 
 # The production server under load, against hello-world: writes bench/results.md.
 bench: install

@@ -45,7 +45,7 @@ def environment(**extra):
         REDIS_URL=REDIS,
         DEBUG="0",
         SECRET_KEY="bench-only-secret-key-" + "x" * 40,
-        SECURE_COOKIES="0",
+        HTTPS="0",
         API_RATE="100000000/hour",
         STATIC_ROOT=str(ROOT / "staticfiles"),
         CACHE_KEY_PREFIX="bench",
