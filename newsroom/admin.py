@@ -36,6 +36,14 @@ class SecondFactorLoginForm(OTPAdminAuthenticationForm):
         "invalid_token": _("That code is not right, or it has expired: try the current one."),
     }
 
+    def _chosen_device(self, user):
+        """The device picked on the form or, with only one, that one: no menu to open."""
+        device = super()._chosen_device(user)
+        if device is None:
+            devices = list(devices_for_user(user, confirmed=True, for_verify=True))
+            device = devices[0] if len(devices) == 1 else None
+        return device
+
     def clean(self):
         self.cleaned_data = AdminAuthenticationForm.clean(self)
         user = self.get_user()
