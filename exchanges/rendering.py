@@ -34,8 +34,15 @@ def jsonld_script(data):
 
 
 def is_staff(request):
+    """
+    Whether the reader is newsroom staff who may see why a box is missing:
+    someone who can read the records in the admin anyway. Other staff accounts
+    (a partner manager) see what readers see, and learn nothing about drafts.
+    """
     user = getattr(request, "user", None)
-    return bool(user and user.is_authenticated and user.is_staff)
+    if not (user and user.is_authenticated and user.is_staff):
+        return False
+    return user.has_perm("exchanges.view_exchange")
 
 
 def placeholder(message):

@@ -4,6 +4,7 @@ import json
 from urllib.parse import quote as urlquote
 
 import pytest
+from django.contrib.auth.models import Group
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -156,7 +157,9 @@ def test_the_rest_of_the_site_is_not_framable(client, seed):
         assert client.get(path).headers["X-Frame-Options"] == "DENY"
 
 
-def test_embed_of_a_draft_is_empty_for_readers_and_explained_to_staff(client, seed, admin_user):
+def test_embed_of_a_draft_is_empty_for_readers_and_explained_to_staff(
+    client, seed, admin_user, django_user_model
+):
     Agreement.objects.filter(slug="istanbul-2").update(status=Status.DRAFT)
     response = client.get("/embed/agreement/istanbul-2/")
     assert response.status_code == 404
@@ -165,6 +168,14 @@ def test_embed_of_a_draft_is_empty_for_readers_and_explained_to_staff(client, se
     response = client.get("/embed/agreement/istanbul-2/")
     assert response.status_code == 404
     assert "is not published yet" in response.text
+    # Staff who cannot read the records in the admin learn nothing of drafts either.
+    manager = django_user_model.objects.create_user("keys", password="x", is_staff=True)
+    manager.groups.add(Group.objects.get(name="Partner manager"))
+    client.force_login(manager)
+    for address in ["/embed/agreement/istanbul-2/", "/embed/agreement/no-such-talks/"]:
+        response = client.get(address)
+        assert response.status_code == 404
+        assert visible(response.text) == "Fact box"
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 USERNAME = "admin"
 PASSWORD = "admin"
@@ -23,7 +24,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Created the development superuser “{USERNAME}”.")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Admin: http://{options['address']}/admin/  user: {USERNAME}  password: {PASSWORD}"
+                f"Admin: http://{options['address']}{reverse('admin:index')}  "
+                f"user: {USERNAME}  password: {PASSWORD}"
                 " (development only; change it if this machine is shared)"
             )
         )
