@@ -9,6 +9,9 @@ saving (admin, seed, shell) is logged. Each handler runs in a transaction: its
 entries land with the save, and its reads go to the primary database, never
 to a replica that may lag behind the write. ``QuerySet.update()`` sends no signals:
 code that bulk-updates records must call ``log_change`` itself.
+
+Loading a fixture or an archive (``loaddata``, ``import_archive``) writes
+nothing here: the log and the versions come with the data, exactly as they were.
 """
 
 from django.db import transaction
@@ -183,8 +186,18 @@ def seen_by_others(instance):
     return instance.is_public or instance.is_scheduled or getattr(instance, "_was_public", False)
 
 
+def loaded(instance):
+    """
+    Whether ``instance`` was last saved as stored data (``raw``), by a fixture or
+    archive load. Django sends ``m2m_changed`` without the flag, but a load sets
+    an object's links on the very instance it has just saved raw.
+    """
+    return getattr(instance, "_loaded_raw", False)
+
+
 @transaction.atomic
 def record_saving(sender, instance, raw=False, **kwargs):
+    instance._loaded_raw = raw
     if raw or not isinstance(instance, LOGGED) or instance._state.adding:
         return
     before = type(instance).objects.filter(pk=instance.pk)
@@ -229,6 +242,8 @@ def record_deleted(sender, instance, **kwargs):
 @transaction.atomic
 def relations_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     """Many-to-many links changed, from either side."""
+    if loaded(instance):
+        return
     if not reverse:
         # Its own links (an exchange's mediators): what it shows changed. Set
         # along with a save, they belong to that save's version.

@@ -17,6 +17,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class Served(str):
+    """The server's address, and where its output goes."""
+
+    def __new__(cls, base, log):
+        served = super().__new__(cls, base)
+        served.log = log
+        return served
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -29,8 +38,10 @@ def fetch(url, **headers):
         return response.status, dict(response.headers), response.read()
 
 
-@pytest.fixture
-def served(tmp_path):
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The site under ``make serve``, started once; its output (the access log) is ``.log``."""
+    tmp_path = tmp_path_factory.mktemp("serve")
     port = free_port()
     env = {
         key: value
@@ -62,7 +73,7 @@ def served(tmp_path):
                 if process.poll() is not None or time.monotonic() > deadline:
                     pytest.fail((tmp_path / "serve.log").read_text()[-3000:])
                 time.sleep(0.5)
-        yield base
+        yield Served(base, tmp_path / "serve.log")
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
@@ -87,3 +98,13 @@ def test_make_serve_serves_pages_and_static_files_with_debug_off(served):
     with pytest.raises(urllib.error.HTTPError) as missing:
         fetch(served + "/no-such-page/")
     assert missing.value.code == 404 and b"Traceback" not in missing.value.read()
+
+
+def test_the_access_log_keeps_no_query_strings(served):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        fetch(served + "/feeds/exchanges.atom?key=s3cret-partner-key")
+    assert refused.value.code in (401, 403)
+    time.sleep(0.5)  # the access log is written after the answer
+    log = served.log.read_text()
+    assert '"GET /feeds/exchanges.atom"' in log
+    assert "s3cret-partner-key" not in log
