@@ -19,6 +19,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from .arithmetic import difference
+from .audit import address_of, key_revoked
 from .figures import Figure
 from .forms import QuoteForm, RecordForm, RoleForm, StageForm, TallyForm
 from .history import diffs, keep_counting, restorable
@@ -26,6 +27,7 @@ from .history import register as register_history
 from .models import (
     EDITORS_ONLY,
     Agreement,
+    AuditEvent,
     Category,
     Correction,
     Exchange,
@@ -169,6 +171,14 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
         # For everyone else deleting is unpublishing: the record and its history stay.
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
+    def delete_model(self, request, obj):
+        AuditEvent.note(AuditEvent.Action.DELETE, request.user, obj, address=address_of(request))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for record in queryset:
+            self.delete_model(request, record)
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is not None and obj.status == Status.PUBLISHED and obj.corrected_fields:
@@ -292,11 +302,22 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
         obj.status, obj.published_at = Status.DRAFT, None
         obj.status_changed_by, obj.status_changed_at = request.user, timezone.now()
         self.note_in_history(request, _("Recovered as a draft"))
+        AuditEvent.note(AuditEvent.Action.RECOVER, request.user, obj, address=address_of(request))
 
     def save_model(self, request, obj, form, change):
         keep_counting(obj)
         if getattr(request, "exchanges_recovering", None) is not None:
             self.recovered_as_draft(request, obj)
+        restoring = getattr(request, "exchanges_restoring", None)
+        if restoring is not None:
+            saved_on = timezone.localtime(restoring.revision.date_created)
+            AuditEvent.note(
+                AuditEvent.Action.REVERT,
+                request.user,
+                obj,
+                _("to the version saved on %(date)s") % {"date": formats.localize(saved_on)},
+                address=address_of(request),
+            )
         transition = request.POST.get("_transition")
         if transition:
             if transition not in Transition.values:
@@ -1074,7 +1095,35 @@ class PartnerAPIKeyAdmin(APIKeyModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return (*super().get_readonly_fields(request, obj), "last_used_at")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "revoked" in form.changed_data and obj.revoked:
+            key_revoked(obj, request.user, request)
+
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request, queryset):
+        for api_key in queryset.filter(revoked=False).select_related("partner"):
+            key_revoked(api_key, request.user, request)
         count = queryset.update(revoked=True)
         self.message_user(request, _("%(count)s keys revoked.") % {"count": count})
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log: read by editors, written only by what it records."""
+
+    list_display = ["at", "username", "action", "subject", "detail", "address"]
+    list_filter = ["action", "subject_kind", ("user", admin.RelatedOnlyFieldListFilter)]
+    date_hierarchy = "at"
+    search_fields = ["username", "subject", "detail", "=subject_uuid", "=address"]
+    list_select_related = ["user"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

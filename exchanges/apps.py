@@ -9,7 +9,8 @@ class ExchangesConfig(AppConfig):
 
     def ready(self):
         # The change log follows every save and delete, wherever it happens.
-        from . import changes, checks, history  # noqa: F401 (checks register themselves)
+        from . import audit, changes, checks, history  # noqa: F401 (checks register themselves)
 
         changes.connect()
+        audit.connect()
         history.register()

@@ -27,6 +27,7 @@ from .conf import app_settings
 from .editor_text import EditorText, compose, join, join_words, translated
 from .figures import Figure, Precision
 from .models import Agreement, Exchange, Quote, Tally, public_related
+from .validators import public_url
 from .wording import (
     attribution,
     correction_line,
@@ -90,14 +91,9 @@ def parse_lang(value):
     return value
 
 
-def web_url(url):
-    """Only http(s) links reach a reader; anything else an editor typed is dropped."""
-    return url if url and url.lower().startswith(("https://", "http://")) else None
-
-
 def source_data(record):
     """Where a record's facts come from, as the editor gave it: a name, a link or both."""
-    url = web_url(record.source_url)
+    url = public_url(record.source_url)
     # A link with no name is named by its site, not by the word “link”.
     name = translated(record, "source_name") or (
         EditorText(urlsplit(url).hostname) if url else None
@@ -329,7 +325,7 @@ def totals(as_of):
                 jsonld_figure(_("Exchanges"), exchanges),
                 jsonld_figure(_("People returned"), returned),
             ],
-            isBasedOn=web_url(tally.source_url),
+            isBasedOn=public_url(tally.source_url),
         ),
     }
 
@@ -413,7 +409,7 @@ def agreement(slug, as_of):
             startDate=found.concluded_on.isoformat(),
             location={"@type": "Place", "name": str(found.venue)} if found.venue else None,
             description=found.terms,
-            url=web_url(found.source_url),
+            url=public_url(found.source_url),
         ),
     }
 
@@ -467,7 +463,7 @@ def exchange(key, as_of):
             title,
             startDate=found.date.isoformat(),
             description=headline(found),
-            url=web_url(found.source_url),
+            url=public_url(found.source_url),
         ),
     }
 
@@ -507,7 +503,7 @@ def quote(key, as_of):
             spokenByCharacter=jsonld_speaker(source),
             creator=jsonld_speaker(source),
             dateCreated=found.said_on.isoformat(),
-            isBasedOn=web_url(found.source_url),
+            isBasedOn=public_url(found.source_url),
         ),
     }
 

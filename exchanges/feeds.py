@@ -5,18 +5,25 @@ published exchanges, tallies and quotes (``/feeds/<kind>.<atom|rss|json>``).
 Built on ``django.contrib.syndication``; JSON Feed is one more feed generator.
 Feeds need a partner key, in the ``Authorization`` header or as ``?key=``;
 the view that checks it and picks the feed from the registry is ``views.feed``.
+
+An item's description is plain text; each format carries it so that a reader
+can never take what an editor typed for markup (see ``FORMATS``).
 """
 
 import json
+import re
+from xml.sax.saxutils import escape
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
+from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from .editor_text import translated
 from .models import Exchange, Quote, Tally, public_related
+from .validators import public_url
 from .wording import attribution, correction_line, description, headline
 
 ITEMS = 50
@@ -55,9 +62,64 @@ class JSONFeed(feedgenerator.SyndicationFeed):
         return data
 
 
+# Characters XML 1.0 cannot carry; Django's XML writer refuses the C0 controls, so
+# one vertical tab pasted from a word processor would take a feed down.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_item(item):
+    """An item with what XML cannot carry left out of its words."""
+
+    def words(value):
+        return None if value is None else NOT_XML.sub("", value)
+
+    return {
+        **item,
+        "title": words(item["title"]),
+        "description": words(item["description"]),
+        "author_name": words(item["author_name"]),
+        "categories": [words(category) for category in item["categories"]],
+    }
+
+
+class TextAtom1Feed(feedgenerator.Atom1Feed):
+    """Atom whose summaries say they are text; titles are text already (no ``type``)."""
+
+    def add_item_elements(self, handler, item):
+        item = xml_item(item)
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
+def paragraphs(text):
+    """Plain text as HTML we build ourselves: each line escaped, in a paragraph of its own."""
+    return format_html_join("", "<p>{}</p>", ((line,) for line in text.split("\n") if line))
+
+
+class EscapedRss201rev2Feed(feedgenerator.Rss201rev2Feed):
+    """
+    RSS 2.0, whose readers take a description as HTML, and many a title too:
+    the description is our own HTML of the escaped text, and the title is
+    escaped once more, as Django's feeds escape titles by default (#6533).
+    """
+
+    def add_item_elements(self, handler, item):
+        item = xml_item(item)
+        description = item["description"]
+        super().add_item_elements(
+            handler,
+            {
+                **item,
+                "title": escape(item["title"]),
+                "description": None if description is None else paragraphs(description),
+            },
+        )
+
+
 FORMATS = {
-    "atom": feedgenerator.Atom1Feed,
-    "rss": feedgenerator.Rss201rev2Feed,
+    "atom": TextAtom1Feed,
+    "rss": EscapedRss201rev2Feed,
     "json": JSONFeed,
 }
 
@@ -104,7 +166,7 @@ class RecordFeed(Feed):
             correction_line(timezone.localtime(c.corrected_at).date(), translated(c, "note"))
             for c in record.corrections.all()
         ]
-        source = translated(record, "source_name") or record.source_url
+        source = translated(record, "source_name") or public_url(record.source_url)
         return "\n".join(str(part) for part in [description(record), source, *corrections] if part)
 
     def item_guid(self, record):

@@ -29,6 +29,7 @@ from .figures import (
     precision_field,
     upper_field,
 )
+from .validators import validate_web_link
 
 
 class Status(models.TextChoices):
@@ -306,6 +307,10 @@ class Record(models.Model):
         if transition == Transition.PUBLISH and self.published_at is None:
             # Published now, unless an editor set an embargo time ahead.
             self.published_at = self.status_changed_at
+        detail = ""
+        if transition == Transition.PUBLISH and self.published_at > self.status_changed_at:
+            detail = _("under embargo until %(time)s") % {"time": self.published_at.isoformat()}
+        AuditEvent.note(transition, user, self, detail)
 
 
 class Source(models.Model):
@@ -317,7 +322,9 @@ class Source(models.Model):
         blank=True,
         help_text=_("Outlet or document and date, e.g. “TRT World, 2025-05-16”."),
     )
-    source_url = models.URLField(_("source link"), max_length=500, blank=True)
+    source_url = models.URLField(
+        _("source link"), max_length=500, blank=True, validators=[validate_web_link]
+    )
 
     class Meta:
         abstract = True
@@ -378,7 +385,7 @@ class Organisation(Record):
     )
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.OTHER)
-    url = models.URLField(_("website"), blank=True)
+    url = models.URLField(_("website"), blank=True, validators=[validate_web_link])
 
     class Meta:
         ordering = ["name"]
@@ -1425,3 +1432,68 @@ class Change(models.Model):
     @property
     def is_tombstone(self):
         return self.action in (self.Action.UNPUBLISHED, self.Action.DELETED)
+
+
+class AuditEvent(models.Model):
+    """
+    Who did what, when and from where: workflow moves, corrections, reverts,
+    sign-ins and partner keys, for editors looking back. Never public.
+    """
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("submitted for review")
+        PUBLISH = "publish", _("published")
+        UNPUBLISH = "unpublish", _("unpublished")
+        RETURN_TO_DRAFT = "return_to_draft", _("returned to draft")
+        CORRECT = "correct", _("corrected")
+        REVERT = "revert", _("reverted")
+        RECOVER = "recover", _("recovered as a draft")
+        DELETE = "delete", _("deleted")
+        LOGIN = "login", _("signed in")
+        LOGIN_FAILED = "login_failed", _("failed to sign in")
+        LOCKED_OUT = "locked_out", _("locked out")
+        LOGOUT = "logout", _("signed out")
+        KEY_USED = "key_used", _("used a partner key")
+        KEY_CREATED = "key_created", _("partner key created")
+        KEY_REVOKED = "key_revoked", _("partner key revoked")
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept when the account goes; for a failed sign-in, the name that was tried.
+    username = models.CharField(_("who"), max_length=150, blank=True)
+    subject_kind = models.CharField(_("kind"), max_length=40, blank=True)
+    subject_uuid = models.UUIDField(_("UUID"), null=True, blank=True)
+    subject = models.CharField(_("what"), max_length=200, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["subject_kind", "subject_uuid"], name="audit_subject")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.subject}"
+
+    @classmethod
+    def note(cls, action, user=None, record=None, detail="", address=None, username=""):
+        """Write one event; ``record`` is any public record (or a partner key)."""
+        return cls.objects.create(
+            action=action,
+            user=user if user is not None and user.pk else None,
+            username=username or (user.get_username() if user is not None else ""),
+            subject_kind=record._meta.model_name if record is not None else "",
+            subject_uuid=getattr(record, "uuid", None),
+            subject=str(record)[:200] if record is not None else "",
+            detail=str(detail),
+            address=address,
+        )

@@ -171,8 +171,15 @@ class Loader:
         self.kept = 0
 
     def ensure(self, model, lookup, defaults, m2m=None):
-        obj, created = model.objects.get_or_create(**lookup, defaults=defaults)
+        obj = model.objects.filter(**lookup).first()
+        created = obj is None
         if created:
+            obj = model(**lookup, **defaults)
+            # Checked as the admin checks each field (web links too); related records are ours.
+            obj.clean_fields(
+                exclude=[field.name for field in model._meta.fields if field.is_relation]
+            )
+            obj.save()
             for field, values in (m2m or {}).items():
                 getattr(obj, field).set(values)
             if hasattr(obj, "freeze_attribution") and obj.status == Status.PUBLISHED:

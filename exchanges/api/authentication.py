@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions
 
+from .. import audit
 from ..models import PartnerAPIKey
 
 KEYWORD = "Api-Key"
@@ -22,7 +23,7 @@ def key_from_request(request, allow_query=False):
     return None
 
 
-def partner_key(key):
+def partner_key(key, request=None):
     """The usable PartnerAPIKey for a presented key, or None."""
     try:
         api_key = PartnerAPIKey.objects.get_from_key(key)
@@ -31,9 +32,12 @@ def partner_key(key):
     if api_key.has_expired:
         return None
     now = timezone.now()
-    if api_key.last_used_at is None or api_key.last_used_at < now - timedelta(minutes=1):
+    last = api_key.last_used_at
+    if last is None or last < now - timedelta(minutes=1):
         # At most one write a minute per key, however busy the partner.
         PartnerAPIKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        if last is None or last < now - timedelta(hours=1):
+            audit.key_used(api_key, request)  # and one line an hour in the audit log
     return api_key
 
 
@@ -46,7 +50,7 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
         key = key_from_request(request, allow_query=self.allow_query)
         if key is None:
             return None
-        api_key = partner_key(key)
+        api_key = partner_key(key, request)
         if api_key is None:
             raise exceptions.AuthenticationFailed(_("This API key is unknown, revoked or expired."))
         return (AnonymousUser(), api_key)

@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 
 from ..editor_text import chosen
+from ..validators import public_url
 from ..wording import correction_line
 
 STANDARD = {
@@ -190,11 +191,13 @@ def to_ninjs(item, mapping, lang="en"):
         ninjs["descriptions"] = corrections
     source = item.get("source") or {}
     source_name = words(source.get("names"), language)
-    if source_name or source.get("url"):
+    # Asked again: the record's JSON may have been kept from before the rule.
+    source_url = public_url(source.get("url"))
+    if source_name or source_url:
         info = {"role": "source"}
         if source_name:
             info["name"] = source_name
-        if source.get("url"):
-            info["uri"] = source["url"]
+        if source_url:
+            info["uri"] = source_url
         ninjs["infoSources"] = [info]
     return ninjs

@@ -11,9 +11,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from ..boxes import web_url
 from ..figures import Precision
 from ..models import Agreement, Exchange, Organisation, Person, Quote, Tally, public_related
+from ..validators import public_url
 from ..wording import description, headline
 
 
@@ -79,7 +79,7 @@ class WebLinkField(serializers.Field):
         super().__init__(read_only=True, **kwargs)
 
     def to_representation(self, url):
-        return web_url(url)
+        return public_url(url)
 
 
 @extend_schema_field(TRANSLATED)
@@ -150,7 +150,7 @@ class SourceField(serializers.Field):
 
     def to_representation(self, record):
         names = {code: getattr(record, f"source_name_{code}") or None for code in languages()}
-        return {"name": names["en"], "names": names, "url": web_url(record.source_url)}
+        return {"name": names["en"], "names": names, "url": public_url(record.source_url)}
 
 
 @extend_schema_field(
