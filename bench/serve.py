@@ -46,6 +46,7 @@ def environment(**extra):
         DEBUG="0",
         SECRET_KEY="bench-only-secret-key-" + "x" * 40,
         HTTPS="0",
+        PUBLIC_RATE="",  # wrk is one address: no per-address limit while measuring
         API_RATE="100000000/hour",
         STATIC_ROOT=str(ROOT / "staticfiles"),
         CACHE_KEY_PREFIX="bench",

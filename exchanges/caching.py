@@ -15,11 +15,16 @@ Reading the version costs one indexed query. With a shared cache (Redis) it is
 kept in the cache too, under a generation that every committed change renews,
 so most requests never touch the database; and answers are kept in the
 process as well, so a cached answer costs one round trip to Redis.
+
+The cache is never needed: when it fails, every door answers from the
+database (a warning says so, once), and a door whose database fails may serve
+its last good answer, kept under a key without the version (``outages``).
 """
 
 import dataclasses
 import datetime
 import hashlib
+import logging
 import pickle
 import uuid
 from pathlib import Path
@@ -38,12 +43,62 @@ from .conf import app_settings
 from .models import Change
 
 GENERATION = "exchanges:generation"
+# How long a kept version is believed without asking the database. The
+# generation already makes it exact while the cache is up; this bounds how
+# long a cache that missed a renewal (it was down, or came back from a
+# snapshot) can serve an old version: a query a minute is nothing.
+VERSION_SECONDS = 60
+
+log = logging.getLogger(__name__)
 
 # Answers already fetched from the shared cache, kept in this process too. Their
 # keys carry the data version, so they are exact. Only small ones, and not many,
 # so a worker's memory stays flat (LOCAL_BYTES × MAX_ENTRIES at most: 25 MB).
 local = LocMemCache("exchanges-local", {"OPTIONS": {"MAX_ENTRIES": 200}})
 LOCAL_BYTES = 128 * 1024
+
+
+# Whether the cache failed last time it was asked, so an outage is one warning.
+failing = False
+
+
+def cache_failed(error=None):
+    """The cache did not answer: the doors go on without it. Warned once per outage."""
+    global failing
+    if not failing:
+        failing = True
+        log.warning(
+            "The cache is not answering: answers come from the database and requests are "
+            "not counted until it does.",
+            exc_info=error,
+        )
+
+
+def cache_answered():
+    global failing
+    if failing:
+        failing = False
+        log.info("The cache answers again.")
+
+
+def get_many(keys):
+    """The values kept under ``keys`` that the cache has; none when it fails."""
+    try:
+        # A copy: django-redis answers a failure with one shared dict, not to be filled in.
+        found = dict(store().get_many(keys))
+    except Exception as error:  # any backend's connection error: a miss, not a 500
+        cache_failed(error)
+        return {}
+    if found:
+        cache_answered()
+    return found
+
+
+def set_many(values, timeout):
+    try:
+        store().set_many(values, timeout)
+    except Exception as error:
+        cache_failed(error)
 
 
 def keep_near(key, value):
@@ -101,7 +156,7 @@ def data_version(as_of=None):
         # the generation: the version comes with the data, from the same database.
         return read_version(as_of, now)
     key = f"exchanges:version:{as_of.isoformat() if as_of else 'live'}"
-    found = store().get_many([GENERATION, key])
+    found = get_many([GENERATION, key])
     generation = found.get(GENERATION)
     kept = found.get(key)
     if kept and kept[0] == generation and (kept[1].until is None or now < kept[1].until):
@@ -109,7 +164,7 @@ def data_version(as_of=None):
     version = read_version(as_of, now, kept=True)
     # Kept under the generation read before the database: a change committed
     # meanwhile renews the generation, so this copy is never used.
-    store().set(key, (generation, version), None)
+    set_many({key: (generation, version)}, VERSION_SECONDS)
     return version
 
 
@@ -119,10 +174,10 @@ def data_changed(keys=()):
     transaction, and again when it commits, for everyone else (a reader that
     kept the old data under the first renewal is not believed after the second).
     """
-    store().set(GENERATION, uuid.uuid4().hex, None)
+    set_many({GENERATION: uuid.uuid4().hex}, None)
 
     def renew():
-        store().set(GENERATION, uuid.uuid4().hex, None)
+        set_many({GENERATION: uuid.uuid4().hex}, None)
         purge.send(sender=Change, keys=sorted({"exchanges", "exchanges-live", *keys}))
 
     transaction.on_commit(renew)
@@ -169,21 +224,38 @@ def peek(parts, version):
     near = shared()
     if near and (value := local.get(key)) is not None:
         return value
-    value = store().get(key)
+    value = get_many([key]).get(key)
     if value is not None:
         keep_near(key, value)
     return value
 
 
-def cached(parts, build, version):
-    """``build()``'s value for these parts and this version, from the cache when it is there."""
+def cached(parts, build, version, last_good=None):
+    """
+    ``build()``'s value for these parts and this version, from the cache when
+    it is there. ``last_good``: a key without the version, where a value just
+    built is kept too, for when the database fails (``last_good_value``).
+    """
     value = peek(parts, version)
     if value is None:
         value = build()
         key = cache_key(*parts, version=version)
-        store().set(key, value, app_settings.CACHE_SECONDS)
+        set_many(
+            {key: value, **({last_good: value} if last_good else {})}, app_settings.CACHE_SECONDS
+        )
         keep_near(key, value)
     return value
+
+
+def last_good_key(*parts):
+    """A key for the last answer built for these parts, whatever the data version."""
+    raw = "|".join("" if part is None else str(part) for part in parts)
+    return f"exchanges:last-good:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+
+
+def last_good_value(key):
+    """The last answer kept under ``key``: only read when the database cannot build one."""
+    return get_many([key]).get(key)
 
 
 def surrogate_keys(as_of=None, records=()):

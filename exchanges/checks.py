@@ -18,3 +18,18 @@ def shared_cache(app_configs, **kwargs):
             id="exchanges.W001",
         )
     ]
+
+
+@register()
+def doors_middleware(app_configs, **kwargs):
+    """Without it, bad input, floods and database outages reach the views as 500s."""
+    if "exchanges.middleware.DoorsMiddleware" in settings.MIDDLEWARE:
+        return []
+    return [
+        Warning(
+            "exchanges.middleware.DoorsMiddleware is not installed: malformed requests, "
+            "request floods and database outages give 500s instead of 400, 429 and 503.",
+            hint="Add it to MIDDLEWARE after CommonMiddleware.",
+            id="exchanges.W002",
+        )
+    ]

@@ -20,6 +20,15 @@ DEFAULTS = {
     "CDN_MAX_AGE": 3600,
     # Requests per partner key; counted in the default cache.
     "API_RATE": "1000/hour",
+    # Requests per client address to the public doors (embeds, oEmbed and
+    # summary/), counted in the default cache; empty or None for no limit.
+    # Generous: a reader's page asks a few, a scraper thousands.
+    "PUBLIC_RATE": "300/minute",
+    # Behind this many proxies that each append to X-Forwarded-For, the client's
+    # address is the one the outermost of them saw; 0: REMOTE_ADDR.
+    "PROXY_COUNT": 0,
+    # Seconds a client is asked to wait (Retry-After) when the database is down.
+    "RETRY_AFTER": 30,
     "API_PAGE_SIZE": 50,
     "API_MAX_PAGE_SIZE": 200,
     # Changes younger than this are held back, so that a transaction still

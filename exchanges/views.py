@@ -19,7 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 from rest_framework.exceptions import ValidationError
 
-from . import boxes, feeds
+from . import boxes, feeds, outages
 from .api.authentication import key_from_request, partner_key
 from .api.conditional import Validators
 from .api.parameters import check_parameters
@@ -64,6 +64,7 @@ def embed(request, kind, key=None):
             (variant, None if day else timezone.localdate()),
             lambda: embed_page(request, kind, key, as_of, lang),
             version,
+            last_good=outages.last_good(request),
         )
     except boxes.BoxError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
@@ -72,10 +73,15 @@ def embed(request, kind, key=None):
         response = render(request, "exchanges/embed.html", {"body": body, "lang": None}, status=404)
         response["Content-Security-Policy"] = EMBED_CSP
         return response
+    return public_headers(embed_answer(page), version, variant, day, page["records"])
+
+
+def embed_answer(page):
+    """The response for an embed page as the cache keeps it."""
     response = HttpResponse(page["html"])
     response["Content-Security-Policy"] = EMBED_CSP
     response["Content-Language"] = page["lang"]
-    return public_headers(response, version, variant, day, page["records"])
+    return response
 
 
 def embed_page(request, kind, key, as_of, lang):
@@ -172,7 +178,7 @@ def feed(request, kind, format):
     if kind not in FEEDS or format not in feeds.FORMATS:
         raise Http404("No such feed.")
     key = key_from_request(request, allow_query=True)
-    api_key = partner_key(key) if key else None
+    api_key = partner_key(key, request) if key else None
     if api_key is None:
         response = JsonResponse(
             {"detail": _("A valid API key is required: Authorization: Api-Key <key>, or ?key=.")},
@@ -181,6 +187,7 @@ def feed(request, kind, format):
         response["WWW-Authenticate"] = "Api-Key"
         return response
     request.auth = api_key
+    outages.key_verified(key)
     try:
         check_parameters(request, FEED_PARAMETERS)
     except ValidationError as error:
@@ -203,9 +210,9 @@ def feed(request, kind, format):
             (request_variant(request, "feed", kind, format, lang),),
             lambda: feed_content(request, kind, format, lang),
             validators.version,
+            last_good=outages.last_good(request),
         )
-        response = validators.apply(HttpResponse(kept["content"], content_type=kept["type"]))
-        response["Content-Language"] = lang
+        response = validators.apply(feed_answer(kept))
     for name, value in throttle.headers().items():
         response[name] = value
     return response
@@ -219,4 +226,11 @@ def feed_content(request, kind, format, lang):
     view.language = lang
     with translation.override(lang):
         response = view(request)
-    return {"content": response.content, "type": response["Content-Type"]}
+    return {"content": response.content, "type": response["Content-Type"], "lang": lang}
+
+
+def feed_answer(kept):
+    """The response for a feed's document as the cache keeps it."""
+    response = HttpResponse(kept["content"], content_type=kept["type"])
+    response["Content-Language"] = kept["lang"]
+    return response

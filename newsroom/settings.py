@@ -72,6 +72,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # The app's doors: 400 for what they cannot read, 429 past the public rate, 503
+    # or the last good answer when the database fails (exchanges/middleware.py).
+    "exchanges.middleware.DoorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -124,6 +127,16 @@ for database in DATABASES.values():
         timeout = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "5000"))
         database.setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={timeout}"
 
+# A Redis that fails is a cache miss, never an error: the site answers from the
+# database (and says so in the log), and short timeouts keep a dead or
+# unreachable Redis from stalling every request.
+REDIS_CACHE_OPTIONS = {
+    "IGNORE_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": 0.25,
+    "SOCKET_TIMEOUT": 0.5,
+}
+# Not every failed call: exchanges.caching logs one warning when an outage starts.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -132,6 +145,7 @@ if os.environ.get("REDIS_URL"):
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:
@@ -148,6 +162,17 @@ else:
 CACHES["none"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 EXCHANGES_CACHE = os.environ.get("EXCHANGES_CACHE", "default")
 EXCHANGES_API_RATE = os.environ.get("API_RATE", "1000/hour")
+# Requests per client address to embeds, oEmbed and summary/ (empty: no limit),
+# the address taken behind PROXY_COUNT proxies as for login lockouts.
+EXCHANGES_PUBLIC_RATE = os.environ.get("PUBLIC_RATE", "300/minute")
+EXCHANGES_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
+# Request bodies are bounded: an admin form with a few hundred inline rows fits,
+# a bigger one is a 400 before it is parsed. Uploaded files (photos) are not
+# counted here; bound the whole body at the proxy (docs/operators.md).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB of form fields
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # Accounts -------------------------------------------------------------------------
 

@@ -1,8 +1,11 @@
+"""Partners' quotas, counted in the shared cache; a cache that fails counts no one."""
+
 import time
 
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
+from ..caching import cache_answered, cache_failed
 from ..conf import app_settings
 
 
@@ -12,7 +15,8 @@ class PartnerRateThrottle(BaseThrottle):
     request, counted in the shared cache so the limit holds across server
     processes (use Redis in production). One atomic increment per request,
     whatever the rate: DRF's own throttle keeps a timestamp per request and
-    pickles them all on each one.
+    pickles them all on each one. When the cache fails, every request is let
+    through (fail open): a quota is not worth an outage.
     """
 
     def __init__(self):
@@ -24,6 +28,15 @@ class PartnerRateThrottle(BaseThrottle):
     def allow_request(self, request, view):
         if request.auth is None:
             return True
+        try:
+            return self.count_request(request)
+        except Exception as error:  # the cache's connection error, whatever its backend
+            cache_failed(error)
+            self.count, self.reset = 0, self.duration
+            return True
+
+    def count_request(self, request):
+        """Counts the request in its key's window: whether the quota holds it."""
         opened_key = f"exchanges:quota:{request.auth.prefix}:opened"
         count_key = f"exchanges:quota:{request.auth.prefix}:count"
         now = time.time()
@@ -38,6 +51,12 @@ class PartnerRateThrottle(BaseThrottle):
         except ValueError:  # expired between the two reads
             cache.set(count_key, 1, self.duration)
             self.count = 1
+        if self.count is None:
+            # A cache that hides its errors (django-redis's IGNORE_EXCEPTIONS) counts nothing.
+            cache_failed()
+            self.count, self.reset = 0, self.duration
+            return True
+        cache_answered()
         self.reset = max(opened + self.duration - now, 0)
         return self.count <= self.num_requests
 

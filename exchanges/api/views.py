@@ -22,7 +22,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import NotAuthenticated, ValidationError
+from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -36,10 +36,11 @@ from ..caching import (
     cache_key,
     cached,
     data_version,
+    get_many,
     not_modified,
     peek,
     public_headers,
-    store,
+    set_many,
 )
 from ..conf import app_settings
 from ..kinds import KINDS, build_box
@@ -49,7 +50,7 @@ from ..models import (
 from .authentication import HasPartnerKey, PartnerKeyAuthentication
 from .conditional import Validators
 from .pagination import RecordCursorPagination
-from .parameters import check_parameters
+from .parameters import NUL, check_parameters
 from .renderers import ChangesNinjsRenderer, NinjsRenderer
 from .throttling import PartnerRateThrottle
 
@@ -106,7 +107,7 @@ def represent(kind, records, serialize, request, changed=None, load=None):
         )
         for record in records
     }
-    found = store().get_many(keys.values())
+    found = get_many(keys.values())
     wanted = [record for record in records if keys[record.pk] not in found]
     if wanted and load is not None:
         # Only the records not kept are read with all they show.
@@ -118,9 +119,32 @@ def represent(kind, records, serialize, request, changed=None, load=None):
         data = json.loads(json.dumps(serialize(record), cls=JSONEncoder))
         found[keys[record.pk]] = missing[keys[record.pk]] = data
     if missing:
-        store().set_many(missing, app_settings.CACHE_SECONDS)
+        set_many(missing, app_settings.CACHE_SECONDS)
     # A record withdrawn between the two reads is left out.
     return [found[keys[record.pk]] for record in records if keys[record.pk] in found]
+
+
+class SafeCursorPagination(RecordCursorPagination):
+    """
+    A page cursor's position is read as the database can: a time in UTC
+    (PostgreSQL refuses offsets past ±15:59 that ISO 8601 allows), and text
+    without NUL (it cannot compare that at all).
+    """
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        if cursor and cursor.position and NUL in cursor.position:
+            raise NotFound(self.invalid_cursor_message)
+        try:
+            moment = parse_datetime(cursor.position) if cursor and cursor.position else None
+        except ValueError:
+            moment = None  # not a time: the filter judges it
+        if moment is None or timezone.is_naive(moment) or not moment.utcoffset():
+            return cursor
+        try:
+            return cursor._replace(position=moment.astimezone(datetime.UTC).isoformat())
+        except OverflowError:
+            raise NotFound(self.invalid_cursor_message) from None
 
 
 class PartnerAPIMixin:
@@ -239,7 +263,7 @@ class RecordViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
     kind = None  # a kinds.Kind
     conditional = True
     lookup_field = "uuid"
-    pagination_class = RecordCursorPagination
+    pagination_class = SafeCursorPagination
     parameters = PartnerAPIMixin.parameters | {"cursor", "page_size"}
 
     def allowed_parameters(self):
@@ -373,7 +397,11 @@ class ChangeCursor:
             return None
         if at is None or issued is None or timezone.is_naive(at) or timezone.is_naive(issued):
             return None
-        return at, pk, issued
+        try:
+            # In UTC: PostgreSQL refuses offsets past ±15:59 that ISO 8601 allows.
+            return at.astimezone(datetime.UTC), pk, issued.astimezone(datetime.UTC)
+        except OverflowError:  # past the edge of the calendar in UTC
+            return None
 
 
 class Gone(Exception):
