@@ -1,4 +1,5 @@
 import copy
+import os
 
 import pytest
 from django.db import connections
@@ -53,3 +54,40 @@ def empty_cache():
     cache.clear()
     local.clear()
     yield
+
+
+# Browser tests drive Debian's Chromium through Playwright, never a downloaded one.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def browser_missing(reason):
+    if os.environ.get("REQUIRE_BROWSER"):
+        pytest.fail(f"REQUIRE_BROWSER is set but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per test module; a missing one fails CI (REQUIRE_BROWSER) or skips."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_missing("playwright is not installed")
+    if not os.access(CHROMIUM, os.X_OK):
+        browser_missing(f"{CHROMIUM} is missing: apt-get install chromium")
+    # Playwright's sync API runs an event loop; the database calls are the test's own.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

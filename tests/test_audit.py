@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
@@ -11,7 +10,7 @@ from reversion.models import Version
 from exchanges.models import AuditEvent, Exchange, Partner, PartnerAPIKey
 
 from .test_admin import form_data, post_confirmed, post_form
-from .test_workflow import draft_exchange, press
+from .test_workflow import draft_exchange, press, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -19,16 +18,9 @@ Action = AuditEvent.Action
 LOG = reverse("admin:exchanges_auditevent_changelist")
 
 
-def signed_in(django_user_model, role, username=None):
-    user = django_user_model.objects.create_user(
-        username or role.lower().replace(" ", "-"), password="correct horse battery"
-    )
-    user.is_staff = True
-    user.save()
-    user.groups.add(Group.objects.get(name=role))
-    client = Client()
-    client.force_login(user)
-    return user, client
+def signed_in(django_user_model, role):
+    """(user, client) of a staff member in ``role``, signed in."""
+    return staff(django_user_model, role)
 
 
 def events(action):
@@ -73,7 +65,7 @@ def test_sign_ins_failures_and_lockouts_are_logged(django_user_model):
     failed = events(Action.LOGIN_FAILED)[0]
     assert failed.username == "editor" and failed.address == "127.0.0.1"
     assert "wrong" not in failed.detail
-    client.post(login, {"username": "editor", "password": "correct horse battery"})
+    client.post(login, {"username": "editor", "password": "x"})
     assert events(Action.LOGIN)[0].username == "editor"
     client.post("/admin/logout/")
     assert events(Action.LOGOUT)[0].username == "editor"

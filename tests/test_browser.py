@@ -6,7 +6,6 @@ the snippet our oEmbed endpoint hands out, as a CMS would.
 """
 
 import json
-import os
 import threading
 import urllib.parse
 import urllib.request
@@ -17,40 +16,7 @@ import pytest
 
 from exchanges.seed import load_seed, stable_uuid
 
-CHROMIUM = "/usr/bin/chromium"
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def browser_missing(reason):
-    if os.environ.get("REQUIRE_BROWSER"):
-        pytest.fail(f"REQUIRE_BROWSER is set but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        browser_missing("playwright is not installed")
-    if not os.access(CHROMIUM, os.X_OK):
-        browser_missing(f"{CHROMIUM} is missing: apt-get install chromium")
-    # Playwright's sync API runs an event loop; the database calls are the test's own.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

@@ -23,8 +23,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exchanges.models import Agreement
 
-from .test_browser import browser  # noqa: F401  (the module's Chromium)
-
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -273,7 +271,7 @@ def test_headers_of_each_kind_of_page(seed, admin_client, partner_key, https):
 
 
 @pytest.fixture
-def signed_in_browser(browser, live_server, transactional_db, django_user_model):  # noqa: F811
+def signed_in_browser(browser, live_server, transactional_db, django_user_model):
     from exchanges.seed import load_seed
 
     load_seed()

@@ -18,7 +18,6 @@ import functools
 import html
 import json
 import mimetypes
-import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -834,16 +833,6 @@ def test_json_feeds_use_content_text_only(corpus):
 
 # In a browser -----------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 STATIC = "/static/"
 
 # Run in every frame before its own scripts: the markers report, they do not show.
@@ -885,29 +874,6 @@ SCAN = """
   return found;
 }
 """
-
-
-def browser_missing(reason):
-    if os.environ.get("REQUIRE_BROWSER"):
-        pytest.fail(f"REQUIRE_BROWSER is set but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        browser_missing("playwright is not installed")
-    if not os.access(CHROMIUM, os.X_OK):
-        browser_missing(f"{CHROMIUM} is missing: apt-get install chromium")
-    # Playwright's sync API runs an event loop; the database calls are the test's own.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @functools.cache
