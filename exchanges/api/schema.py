@@ -147,8 +147,20 @@ def document_answers(result, generator, request, public):
                 tidy(parameter)
             answers = operation["responses"]
             answers.setdefault("400", error("A parameter is not valid: the body names it."))
+            answers.setdefault(
+                "503",
+                error(
+                    "The database cannot be reached just now: try again later.",
+                    **{"Retry-After": "Seconds to wait."},
+                ),
+            )
             if path.endswith("/summary/"):
-                continue  # public, like the fact boxes: no key, no quota
+                # Public, like the fact boxes: no key; a quota per client address.
+                answers.setdefault(
+                    "429",
+                    error("Too many requests from this address.", **{"Retry-After": "Seconds."}),
+                )
+                continue
             answers.setdefault("401", error("No valid key.", **{"WWW-Authenticate": "`Api-Key`"}))
             answers.setdefault(
                 "429",
