@@ -16,7 +16,7 @@ run: install migrate seed
 # whitenoise, persistent database connections. Set SECRET_KEY (and the rest of
 # docs/operators.md) for a real deployment; plain HTTP on loopback needs HTTPS=0.
 serve: install migrate seed static
-	@$(BIN)/python manage.py dev_admin --address $(HOST)
+	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python manage.py dev_admin --address $(HOST); fi
 	DEBUG=0 HTTPS=$${HTTPS:-0} ADMIN_SECOND_FACTOR=$${ADMIN_SECOND_FACTOR:-0} \
 	SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
 	  $(BIN)/gunicorn newsroom.wsgi --bind $(HOST) --workers $(WORKERS) \

@@ -21,7 +21,7 @@ from reversion.models import Version
 from .arithmetic import difference
 from .audit import address_of, key_revoked
 from .figures import Figure
-from .forms import QuoteForm, RecordForm, RoleForm, StageForm, TallyForm
+from .forms import QuoteForm, RecordForm, RoleForm, StageForm, TallyForm, TranslationsFormSet
 from .history import diffs, keep_counting, restorable
 from .history import register as register_history
 from .models import (
@@ -104,6 +104,29 @@ def gap_words(official, recorded, noun):
     if fewer is not None and fewer.is_known and fewer.value:
         return _("%(noun)s: %(by)s fewer than recorded") % {"noun": noun, "by": by_words(fewer)}
     return _("%(noun)s: cannot be told from these figures") % {"noun": noun}
+
+
+class ShownOnly(Exception):
+    """A recovery that was only looked at: its transaction is rolled back."""
+
+    def __init__(self, response):
+        super().__init__(response)
+        self.response = response
+
+
+def restore_deleted(version):
+    """
+    Write back the deleted record of ``version`` and the parts deleted with it
+    (its revision's other versions whose rows are gone): the versions restored.
+    """
+    versions = [version] + [
+        other
+        for other in version.revision.version_set.exclude(pk=version.pk)
+        if not other._model._default_manager.filter(pk=other.object_id).exists()
+    ]
+    for item in versions:
+        item.revert()
+    return versions
 
 
 def for_editors(record):
@@ -283,17 +306,42 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
         return self.change_view(request, object_id, request.path, context)
 
     def recover_view(self, request, version_id, extra_context=None):
-        """A deleted record comes back as a draft: it is published again like any other."""
-        request.exchanges_recovering = get_object_or_404(Version, pk=version_id)
-        return super().recover_view(request, version_id, extra_context)
+        """
+        A deleted record of this model comes back as a draft, with the parts
+        deleted with it; nothing that still exists is rewritten. It is
+        published again like any other draft.
+        """
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
+        request.exchanges_recovering = version
+        context = {
+            "title": _("Recover %(name)s") % {"name": version.object_repr},
+            "recover": True,
+            **(extra_context or {}),
+        }
+        try:
+            with transaction.atomic(using=version.db):
+                restored = restore_deleted(version)
+                request.exchanges_recovered = restored
+                with self.create_revision(request):
+                    response = self.changeform_view(
+                        request, version.object_id, request.path, context
+                    )
+                if request.method != "POST" or response.status_code != 302:
+                    # Only shown: the restore is undone with the transaction.
+                    response.template_name = self.recover_form_template or (
+                        self._reversion_get_template_list("recover_form.html")
+                    )
+                    response.render()
+                    raise ShownOnly(response)
+        except ShownOnly as shown:
+            return shown.response
+        return response
 
     def recovered_as_draft(self, request, obj):
-        """
-        Everything a recovery restored (the record and the parts it follows,
-        which reversion saved as they were) is a draft until an editor publishes it.
-        """
-        revision = request.exchanges_recovering.revision
-        for version in revision.version_set.all():
+        """The record, and the parts restored with it, are drafts until an editor publishes."""
+        for version in request.exchanges_recovered:
             model = version._model
             if issubclass(model, Record) and model is not type(obj):
                 model.objects.filter(pk=version.object_id).update(
@@ -1001,6 +1049,7 @@ class TallyAdmin(FactBoxAdminMixin, RecordAdmin):
 
 class QuoteTranslationInline(admin.StackedInline):
     model = QuoteTranslation
+    formset = TranslationsFormSet
     extra = 0
 
 
@@ -1040,6 +1089,27 @@ class QuoteAdmin(FactBoxAdminMixin, RecordAdmin):
         SOURCE_FIELDS,
         RECORD_FIELDS,
     ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not any(getattr(formset, "corrected", False) for formset in formsets):
+            return
+        # The translations changed on a published quote, with the note the formset asked for.
+        correction = form.correction
+        if correction:
+            latest = form.instance.corrections.order_by("-pk").first()
+            latest.fields = [*latest.fields, "translations"]
+            latest.save(update_fields=["fields"])
+            return
+        note = form.cleaned_data.get("correction_note", "").strip()
+        Correction.objects.create(
+            record=form.instance,
+            corrected_by=request.user,
+            note_en=note,
+            note_uk=form.cleaned_data.get("correction_note_uk", "").strip(),
+            fields=["translations"],
+        )
+        self.note_in_history(request, _("Corrected: %(note)s") % {"note": note})
 
     def factbox_args(self, quote):
         return "quote", str(quote.uuid), None

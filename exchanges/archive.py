@@ -149,8 +149,19 @@ def flush(using):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
 
 
-def check_account(deserialized, using):
-    """An archived account may update the same account here, never take over another."""
+def kept_here(deserialized, using):
+    """
+    Whether an archived account or group already stands here as it should: it
+    is then left as it is (a password changed or an account deactivated since
+    the backup stays so). An archived account never takes over another.
+    """
+    if isinstance(deserialized.object, Group):
+        name = deserialized.object.name
+        return Group.objects.using(using).filter(name=name).exists()
+    return account_here(deserialized, using)
+
+
+def account_here(deserialized, using):
     user = deserialized.object
     user_model = type(user)
     name = user.get_username()
@@ -164,6 +175,7 @@ def check_account(deserialized, using):
         raise ArchiveError(
             f"The user “{name}” is #{taken.get().pk} here but #{user.pk} in the archive."
         )
+    return here is not None
 
 
 def restore(stream, replace=False, progress=False, using=DEFAULT_DB_ALIAS):
@@ -190,8 +202,8 @@ def restore(stream, replace=False, progress=False, using=DEFAULT_DB_ALIAS):
                 FORMAT, stream, using=using, handle_forward_references=True
             )
             for obj in tqdm(objects, unit=" objects", disable=not progress or None):
-                if isinstance(obj.object, user_model):
-                    check_account(obj, using)
+                if isinstance(obj.object, user_model | Group) and kept_here(obj, using):
+                    continue
                 # Into emptied tables: inserted at once, without trying an update first.
                 obj.save(using=using, force_insert=isinstance(obj.object, emptied))
                 if obj.deferred_fields:

@@ -7,11 +7,13 @@ from django.contrib.auth import signals as auth_signals
 from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
 
+from .limits import client_address
 from .models import AuditEvent, Correction, PartnerAPIKey
 
 
 def address_of(request):
-    return request.META.get("REMOTE_ADDR") or None if request is not None else None
+    """The client's address, behind the site's proxies as the rate limit counts it."""
+    return (client_address(request) or None) if request is not None else None
 
 
 def signed_in(sender, request, user, **kwargs):

@@ -320,3 +320,27 @@ class RoleForm(CorrectionNote, forms.ModelForm):
                 _("Say what was corrected: readers and partners see this note."),
             )
         return cleaned
+
+
+class TranslationsFormSet(forms.BaseInlineFormSet):
+    """
+    A published quote's translations are published words too: changing,
+    adding or removing one needs the quote's correction note, like its text.
+    """
+
+    def clean(self):
+        super().clean()
+        quote = self.instance
+        self.corrected = (
+            quote.pk is not None
+            and quote.status == Status.PUBLISHED
+            and any(form.has_changed() or form in self.deleted_forms for form in self.forms)
+        )
+        if self.corrected and not self.data.get("correction_note", "").strip():
+            raise ValidationError(
+                _(
+                    "This quote is published: changing a translation needs a correction note "
+                    "that readers and partners will see (in the Public correction section)."
+                ),
+                code="correction",
+            )

@@ -187,9 +187,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-# Behind a proxy, the client's address is the one the proxy saw (docs/operators.md).
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind PROXY_COUNT proxies, the client's address is the one the outermost proxy
+# saw, as for the public rate limit; never an X-Forwarded-For the client wrote.
+AXES_CLIENT_IP_CALLABLE = "exchanges.limits.client_address"
 
 # Staff sessions end after 8 idle hours, and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(8 * 60 * 60)))

@@ -240,8 +240,21 @@ def test_a_second_restore_is_refused_and_writes_nothing(newsroom, tmp_path):
     )
     assert archived() == changed
 
+    # Since the backup, an account was locked (deactivated, password changed).
+    admin = get_user_model().objects.get(username="admin")
+    admin.is_active = False
+    admin.set_password("rotated after a leak")
+    admin.save()
+
     # With --replace it is emptied first, in the same transaction, signals silent.
     call_command("import_archive", "-", replace=True, verbosity=0, stdin=io.StringIO(text))
+    # The data is back as it was; the account is left as it is now, never unlocked.
+    admin.refresh_from_db()
+    assert not admin.is_active and admin.check_password("rotated after a leak")
+    admin.is_active = True
+    archived_admin = next(line for line in text.splitlines() if '"auth.user"' in line)
+    admin.password = json.loads(archived_admin)["fields"]["password"]
+    admin.save()
     assert archived() == text
 
 

@@ -112,5 +112,6 @@ def test_editors_read_and_filter_the_log_and_nobody_edits_it(seed, django_user_m
     delete = reverse("admin:exchanges_auditevent_delete", args=[event.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.filter(detail="rewritten").count() == 0
-    _reporter, reporter = signed_in(django_user_model, "Reporter")
-    assert reporter.get(LOG).status_code == 403
+    for role in ["Reporter", "Partner manager"]:
+        _user, other = signed_in(django_user_model, role)
+        assert other.get(LOG).status_code == 403, role

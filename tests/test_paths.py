@@ -24,6 +24,8 @@ from .factories import (
     CategoryFactory,
     ExchangeFactory,
     PersonFactory,
+    QuoteFactory,
+    QuoteTranslationFactory,
     RoleFactory,
 )
 from .test_admin import form_data, post_confirmed
@@ -274,3 +276,41 @@ def test_agreement_counts_toward_the_tally_is_a_correction(world, django_user_mo
     post_confirmed(client, address, {**data, "correction_note": "It does not count."})
     assert Agreement.objects.get(pk=agreement.pk).counts_toward_tally is False
     assert Correction.objects.get().fields == ["counts_toward_tally"]
+
+
+def test_recover_only_brings_back_deleted_records_of_its_own_kind(role, world):
+    """A live record's version, or another kind's, is not a recovery: nothing is rewritten."""
+    _name, client = role
+    draft_era = world["draft_era"]  # a version of the live, published stage
+    for address in [
+        reverse("admin:exchanges_exchange_recover", args=[draft_era.pk]),
+        reverse("admin:exchanges_tally_recover", args=[draft_era.pk]),
+    ]:
+        assert client.get(address).status_code in (403, 404)
+        assert client.post(address, {"_saveasnew": "1"}).status_code in (403, 404)
+        assert_unchanged(world)
+
+
+def test_a_published_quotes_translation_is_corrected_like_its_text(role, world):
+    name, client = role
+    quote = QuoteFactory()
+    QuoteTranslationFactory(quote=quote, language="uk", text="Обмін триватиме.")
+    address = admin_url(quote, "change")
+    page = client.get(address)
+    if name == "Reporter":
+        assert client.post(address, {"translations-0-text": "Інше."}).status_code == 403
+        assert quote.translations.get().text == "Обмін триватиме."
+        return
+    data = form_data(page)
+    data["translations-0-text"] = "Обмін етапами триватиме."
+    refused = post_confirmed(client, address, data)
+    assert refused.status_code == 200
+    assert "changing a translation needs a correction note" in refused.text
+    assert quote.translations.get().text == "Обмін триватиме."
+    post_confirmed(client, address, {**data, "correction_note": "The translation is fuller."})
+    assert quote.translations.get().text == "Обмін етапами триватиме."
+    correction = Correction.objects.get()
+    assert (correction.fields, correction.note_en) == (
+        ["translations"],
+        "The translation is fuller.",
+    )

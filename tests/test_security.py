@@ -98,6 +98,22 @@ def test_five_wrong_passwords_lock_the_account_out_even_for_the_right_one(django
     assert log_in(Client(), "editor").status_code == 302
 
 
+def test_behind_a_proxy_the_lockout_counts_the_client_not_the_proxy(django_user_model, settings):
+    settings.EXCHANGES_PROXY_COUNT = 1
+    staff(django_user_model, "editor", "Editor")
+    attacker = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    for _attempt in range(5):
+        log_in(attacker, "editor", "wrong")
+    assert log_in(attacker, "editor").status_code == 429
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.9"
+    # The editor, through the same proxy from elsewhere, is not locked out.
+    editor = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert log_in(editor, "editor").status_code == 302
+    # A client cannot pick its own address: only the proxy's entry counts.
+    spoofed = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9")
+    assert log_in(spoofed, "editor").status_code == 429
+
+
 # Second factor ---------------------------------------------------------------------
 
 

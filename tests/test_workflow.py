@@ -109,7 +109,7 @@ def test_roles_come_from_a_migration():
         Group.objects.get(name="Partner manager").permissions.values_list(
             "content_type__model", flat=True
         )
-    ) == {"partner", "partnerapikey", "auditevent"}  # the audit log, to read only
+    ) == {"partner", "partnerapikey"}
 
 
 def test_reporter_creates_a_draft_and_submits_it(seed, reporter):

@@ -1,6 +1,7 @@
 """
 The audit log (workflow moves, corrections, reverts, sign-ins, partner keys),
-readable by editors and partner managers; nobody edits it.
+readable by editors; nobody edits it. (Partner managers see keys, not who
+signed in from where or what drafts exist.)
 """
 
 import django.db.models.deletion
@@ -10,7 +11,7 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
 
-READERS = ["Editor", "Partner manager"]
+READERS = ["Editor"]
 
 
 def let_editors_read(apps, schema_editor):
