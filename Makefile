@@ -36,8 +36,10 @@ bench: install
 	  else echo "make bench needs wrk and nginx: sudo apt-get install wrk nginx-light"; exit 1; fi; }
 	$(BIN)/python bench/serve.py
 
+# Two processes, a test file each at a time (module-scoped browsers and data stay shared).
+TEST_WORKERS ?= 2
 test: install-dev browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

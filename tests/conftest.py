@@ -1,10 +1,20 @@
 import copy
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
 from django.db import connections
 
 from exchanges.seed import load_seed
+
+# Tests in parallel (pytest-xdist) each get a Redis database of their own: each
+# test starts by emptying the cache, which empties the whole database.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if WORKER.startswith("gw") and settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
+    location = urlsplit(settings.CACHES["default"]["LOCATION"])
+    database = int(location.path.strip("/") or 0) + 1 + int(WORKER[2:])
+    settings.CACHES["default"]["LOCATION"] = urlunsplit(location._replace(path=f"/{database}"))
 
 # A "replica" alias mirroring the test database, as Django tests a replica:
 # only tests that install the router (test_routers) read from it.
