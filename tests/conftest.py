@@ -1,10 +1,12 @@
 import copy
+import importlib
 import os
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
 from django.db import connections
+from django.db.models.signals import post_migrate
 
 from exchanges.seed import load_seed
 
@@ -15,6 +17,25 @@ if WORKER.startswith("gw") and settings.CACHES["default"]["BACKEND"].startswith(
     location = urlsplit(settings.CACHES["default"]["LOCATION"])
     database = int(location.path.strip("/") or 0) + 1 + int(WORKER[2:])
     settings.CACHES["default"]["LOCATION"] = urlunsplit(location._replace(path=f"/{database}"))
+
+
+def restore_roles(sender, **kwargs):
+    """
+    The editorial groups come from data migrations; a transactional test's
+    flush deletes them. Made again after each flush, as Django remakes
+    permissions, so tests that run after one on the same worker still find them.
+    """
+    if sender.name != "exchanges":
+        return
+    from django.apps import apps
+
+    roles = importlib.import_module("exchanges.migrations.0007_create_editorial_roles")
+    audit = importlib.import_module("exchanges.migrations.0019_add_audit_log")
+    roles.create_roles(apps, None)
+    audit.let_editors_read(apps, None)
+
+
+post_migrate.connect(restore_roles, dispatch_uid="tests-restore-roles")
 
 # A "replica" alias mirroring the test database, as Django tests a replica:
 # only tests that install the router (test_routers) read from it.
