@@ -288,8 +288,8 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
             self.message_user(
                 request,
                 _(
-                    "The form holds the version saved on %(date)s. Nothing changes until you "
-                    "save, and saving is an edit like any other: a published record stays "
+                    "The form holds the version saved on %(date)s: nothing changes until you "
+                    "save, and saving is an edit like any other. A published record stays "
                     "published, and a changed figure needs a correction note."
                 )
                 % {"date": saved_on},
