@@ -1,0 +1,32 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from exchanges import exporting
+from exchanges.layouts import LAYOUTS
+
+
+class Command(BaseCommand):
+    help = (
+        "Write every kind of record to DIRECTORY as <kind>.<format> files, in the columns "
+        "import_data reads: all records, or only the published ones with --public."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory")
+        parser.add_argument("--format", choices=list(exporting.FORMATS), default="csv")
+        parser.add_argument("--kind", choices=list(LAYOUTS), action="append")
+        parser.add_argument(
+            "--public", action="store_true", help="Only what readers may see, as on /data/."
+        )
+
+    def handle(self, *args, directory, format, kind, public, verbosity, **options):
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in kind or LAYOUTS:
+            path = folder / f"{name}.{format}"
+            with open(path, "wb") as file:
+                for chunk in exporting.chunks(name, format, public=public):
+                    file.write(chunk)
+            if verbosity > 0:
+                self.stdout.write(f"Wrote {path}")
