@@ -430,7 +430,7 @@ class Import:
                 _("%(record)s is published: only an editor may change it.") % {"record": record},
             )
             return
-        changed = self.assign(record, reading)
+        changed = self.assign(row, record, reading)
         publishing = (
             self.publish and isinstance(record, Record) and record.status != Status.PUBLISHED
         )
@@ -469,9 +469,19 @@ class Import:
         report.published += publishing
         report.sample("created" if creating else "updated", row.line, record)
 
-    def assign(self, record, reading):
+    def assign(self, row, record, reading):
         """Set the row's values on ``record``: the names of the fields that change."""
         changed = []
+        if record.pk is not None:
+            # An update changes only what the file has columns for.
+            reading.fields = {
+                name: value
+                for name, value in reading.fields.items()
+                if self.layout.given(row, name)
+            }
+            reading.many = {
+                name: value for name, value in reading.many.items() if self.layout.given(row, name)
+            }
         for name, value in reading.fields.items():
             field = record._meta.get_field(name)
             if field.many_to_one:

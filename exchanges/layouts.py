@@ -401,15 +401,30 @@ class Layout:
         return [column.name for column in self.columns if column.required]
 
     def column_of(self, field_name):
-        """The column a model field's error belongs to."""
+        """The column a model field's error belongs to, and the one that gives its value."""
         if field_name in self.field_columns:
             return self.field_columns[field_name]
         for suffix in ("_precision", "_upper"):
             if field_name.endswith(suffix) and field_name[: -len(suffix)] in self.column_names:
                 return field_name[: -len(suffix)]
         if field_name.endswith(f"_{FIRST}"):
-            return field_name[: -len(FIRST) - 1]
+            return self.column_of(field_name[: -len(FIRST) - 1])
+        for code in OTHERS:
+            if field_name.endswith(f"_{code}"):
+                column = self.column_of(f"{field_name[: -len(code) - 1]}_{FIRST}")
+                return f"{column}_{code}" if column else None
         return field_name if field_name in self.column_names else None
+
+    def given(self, row, field_name):
+        """
+        Whether the file has the column of ``field_name``: an update leaves the
+        fields of columns the file does not have as they are. A ``source`` column
+        without ``source_url`` is the whole source, as in the shared exchanges file.
+        """
+        column = self.column_of(field_name)
+        if column is None or column in row.cells:
+            return True
+        return column == "source_url" and "source" in row.cells
 
     def find(self, row, reading):
         """The existing record the row is about: by UUID, else by its natural key."""
@@ -597,7 +612,7 @@ class AgreementLayout(Layout):
         *CORRECTION,
     ]
     aliases = {"status": "implementation"}
-    field_columns = {"concluded_on": "date", "round_number": "round", "source_name_en": "source"}
+    field_columns = {"concluded_on": "date", "round_number": "round", "source_name": "source"}
     prefetch = ("parties", "categories")
 
     def read(self, row):
@@ -664,7 +679,7 @@ class ExchangeLayout(Layout):
         *SOURCE,
         *CORRECTION,
     ]
-    field_columns = {"source_name_en": "source"}
+    field_columns = {"source_name": "source"}
     select = ("agreement",)
     prefetch = ("categories", "mediators")
 
@@ -774,6 +789,9 @@ def speaker_cell(statement, public):
     return name_of(statement.said_by, public)
 
 
+source_translations = [f"source_{code}" for code in OTHERS]
+
+
 class TallyLayout(Layout):
     name = "tallies"
     model = Tally
@@ -805,7 +823,7 @@ class TallyLayout(Layout):
     field_columns = {
         "stated_by_organisation": "stated_by",
         "stated_by_roles": "roles",
-        "source_name_en": "source",
+        "source_name": "source",
     }
     select = ("agreement", "stated_by", "stated_by_organisation", "outlet")
     prefetch = ("stated_by_roles",)
@@ -901,7 +919,7 @@ class QuoteLayout(Layout):
     ]
     field_columns = {
         "speaker_organisation": "speaker",
-        "source_name_en": "source",
+        "source_name": "source",
     }
     select = ("speaker", "speaker_organisation", "outlet", "exchange", "agreement", "tally")
     prefetch = ("roles", "translations")
