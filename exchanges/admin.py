@@ -46,6 +46,7 @@ from .models import (
 )
 from .rendering import render_box, snippets
 from .services import correct_role
+from .spreadsheets import SpreadsheetAdmin
 from .wording import by_words, pinned_words
 
 # Before VersionAdmin registers the models itself, without our exclusions.
@@ -163,7 +164,7 @@ class PublicationFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RecordAdmin(VersionAdmin, TranslationAdmin):
+class RecordAdmin(SpreadsheetAdmin, VersionAdmin, TranslationAdmin):
     """
     What the admin of every public record shares: the editorial workflow.
 
@@ -172,6 +173,7 @@ class RecordAdmin(VersionAdmin, TranslationAdmin):
     """
 
     form = RecordForm
+    spreadsheet_parent = "reversion/change_list.html"
     change_form_template = "admin/exchanges/change_form.html"
     object_history_template = "admin/exchanges/object_history.html"
     readonly_fields = RECORD_READONLY
@@ -748,7 +750,7 @@ def statement_links(statements):
 
 
 @admin.register(Role)
-class RoleAdmin(TranslationAdmin):
+class RoleAdmin(SpreadsheetAdmin, TranslationAdmin):
     """A person's role; editing it leaves published statements as they were published."""
 
     form = RoleForm

@@ -6,8 +6,13 @@ read at import time. Each is ``EXCHANGES_<NAME>`` in the project's settings.
 from django.conf import settings
 
 DEFAULTS = {
-    # Who the oEmbed responses and JSON-LD name as the provider.
+    # Who the oEmbed responses and JSON-LD name as the provider, and a box's
+    # “Cite this” line as its publisher.
     "PROVIDER_NAME": "Newsroom",
+    # The site's address (https://example.org), put before the embed path in a
+    # box's “Cite this” line; empty: the path alone. Boxes are cached with it,
+    # so it comes from the settings, never from a request's host.
+    "SITE_URL": "",
     # Seconds partners and oEmbed consumers may cache an embed.
     "OEMBED_CACHE_AGE": 3600,
     # The cache alias the doors keep their answers in (see ``caching``), and
@@ -45,6 +50,10 @@ DEFAULTS = {
     # Starting iframe sizes; the resize script fits the height to the content.
     # Heights per kind of box come from the registry (``kinds.BOXES``); a kind
     # named here, e.g. {"totals": 400}, overrides its height.
+    # Where an uploaded spreadsheet waits between its dry run and its import
+    # (None: a folder in the system's temporary directory), and the largest accepted.
+    "IMPORT_DIR": None,
+    "IMPORT_MAX_BYTES": 20_000_000,
     "EMBED_WIDTH": 600,
     "EMBED_HEIGHTS": {},
 }
