@@ -18,13 +18,14 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils import dateformat, timezone, translation
+from django.utils.html import format_html, strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext, pgettext
 
 from . import chart
 from .arithmetic import total as sum_figures
 from .conf import app_settings
-from .editor_text import EditorText, compose, join, join_words, translated
+from .editor_text import FSI, PDI, EditorText, Sentence, compose, join, join_words, translated
 from .figures import Figure, Precision
 from .models import Agreement, Exchange, Quote, Tally, public_related
 from .validators import public_url
@@ -107,6 +108,17 @@ def source_data(record):
 def figure_data(figure):
     """The API's figure (value, upper, precision, display per language) and the box's words."""
     return {**figure.data(), "words": figure.words()}
+
+
+def inline_figure(figure):
+    """A figure's words inside a sentence, marked in HTML as a figure the box shows."""
+    words = figure.words()
+    return Sentence(
+        words,
+        format_html(
+            '<span class="xb__value" data-precision="{}">{}</span>', figure.precision, words
+        ),
+    )
 
 
 def date_data(date):
@@ -240,7 +252,7 @@ def separate_cases(as_of):
                     "case, not in the tally."
                 ),
                 date=date["words"],
-                returned=case.returned_figure.words(),
+                returned=inline_figure(case.returned_figure),
                 agreement=title,
             )
         else:
@@ -257,6 +269,7 @@ def separate_cases(as_of):
                     "title": title,
                     "implementation": implementation_words(agreement),
                 },
+                "uuid": str(case.uuid),
                 "returned": figure_data(case.returned_figure),
                 "exchanges": figure_data(case.exchanges_figure),
                 "as_of": date,
@@ -354,6 +367,8 @@ def agreement(slug, as_of):
     corrections = corrections_data(found)
     if statement is not None:
         total = {
+            "uuid": str(statement.uuid),
+            "as_of": date_data(statement.as_of),
             "returned": figure_data(statement.returned_figure),
             "official": True,
             "label": _("Returned under it, official figure as of %(date)s")
@@ -365,6 +380,9 @@ def agreement(slug, as_of):
         # A sum keeps honest bounds: a stage not disclosed makes it “at least”.
         summed = sum_figures([stage.returned_figure for stage in stages])
         total = {
+            "uuid": None,
+            # The sum is as of the last stage in it.
+            "as_of": date_data(stages[-1].date),
             "returned": figure_data(summed),
             "official": False,
             "label": _("Returned in the stages recorded here"),
@@ -372,6 +390,8 @@ def agreement(slug, as_of):
         }
     else:
         total = {
+            "uuid": None,
+            "as_of": None,
             "returned": {**figure_data(Figure.unknown()), "words": _("no stage recorded yet")},
             "official": False,
             "label": _("Returned under it"),
@@ -518,6 +538,7 @@ def exchange_items(exchanges, as_of, count):
     }
     return [
         {
+            "uuid": str(item.uuid),
             "date": date_data(item.date),
             "end": None,
             "label": date_words(item.date),
@@ -554,6 +575,7 @@ def period_items(exchanges, period):
         parts = [figure for figure in (row["counted"], row["separate"]) if figure is not None]
         items.append(
             {
+                "uuid": None,
                 "date": date_data(row["start"]),
                 "end": date_data(row["end"]),
                 "label": period_label(row["start"], period),
@@ -712,3 +734,137 @@ def quote_title(key, as_of):
     if not Quote.objects.public(as_of).filter(uuid=pk).exists():
         unavailable(Quote, "quote", key, uuid=pk)
     return _("Quote")
+
+
+# Figures alone, for “Get the data”: one row per figure a box shows, worded as
+# it shows them, read from the box's own context so a figure cannot differ
+# between the box and its data. -----------------------------------------------
+
+FIGURE_COLUMNS = ("figure", "value", "upper", "qualifier", "as_shown", "date", "source", "uuid")
+
+
+def source_words(source, hide_line=False):
+    """A source as the box prints it after “Source:”: who said it, then the name or link."""
+    if not source:
+        return ""
+    line = None if hide_line else source["line"]
+    return str(join([line, source["source_name"]], " · "))
+
+
+# Marks that reorder text: editor text holding one keeps its isolates in a cell.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067")
+
+
+def cell_words(text):
+    """
+    Our words with an editor's in them, for a spreadsheet cell: without the
+    invisible isolates around the editor's parts (they would stand in every
+    search and comparison), unless a part holds a mark that would reorder the
+    words around it.
+    """
+    text = str(text)
+    bare = text.replace(FSI, "").replace(PDI, "")
+    return text if BIDI_CONTROLS.intersection(bare) else bare
+
+
+def figure_row(label, figure, date=None, source=None, uuid=None, shown=None):
+    """One figure: its label, its machine form, the words the box prints, when, whose."""
+    return {
+        "figure": cell_words(label),
+        "value": figure["value"],
+        "upper": figure["upper"],
+        "qualifier": str(figure["precision"]),
+        "as_shown": str(figure["words"] if shown is None else shown),
+        "date": date["iso"] if date else "",
+        "source": cell_words(source or ""),
+        "uuid": uuid or "",
+    }
+
+
+def exchanges_label(tally):
+    """The totals box's label of its exchanges figure, as its template words it, as text."""
+    if not tally["counted_since"]:
+        return _("Exchanges")
+    # The template's own words (one translation), without its markup.
+    return strip_tags(
+        _('Exchanges since <time datetime="%(iso)s">%(date)s</time>')
+        % {"iso": tally["counted_since"]["iso"], "date": tally["counted_since"]["words"]}
+    )
+
+
+def totals_figures(box):
+    """The official tally's exchanges and people returned, then each separate case's figure."""
+    rows = []
+    tally = box["tally"]
+    if tally:
+        source = source_words(box["source"])
+        rows += [
+            figure_row(
+                exchanges_label(tally), tally["exchanges"], tally["as_of"], source, tally["uuid"]
+            ),
+            figure_row(
+                _("People returned"), tally["returned"], tally["as_of"], source, tally["uuid"]
+            ),
+        ]
+    for case in box["separate_cases"]:
+        label = compose(
+            _("People returned under “%(agreement)s” (separate case)"),
+            agreement=case["agreement"]["title"],
+        )
+        rows.append(
+            figure_row(
+                label,
+                case["returned"],
+                case["as_of"],
+                source_words(case["source"]),
+                case["uuid"],
+                # An undisclosed figure is not printed: the box says “more”.
+                shown=None if case["returned"]["value"] is not None else "",
+            )
+        )
+    return rows
+
+
+def agreement_figures(box):
+    """The total returned under the agreement as the box states it, then each stage's."""
+    total = box["total"]
+    own_source = source_words(box["source"])
+    total_source = source_words(total["source"]) if total["source"] else own_source
+    rows = [
+        figure_row(total["label"], total["returned"], total["as_of"], total_source, total["uuid"])
+    ]
+    for stage in box["stages"]:
+        stage_words = _("stage %(number)s") % {"number": stage["stage"]} if stage["stage"] else None
+        label = join([_("Returned"), stage_words, stage["date"]["words"]])
+        rows.append(figure_row(label, stage["returned"], stage["date"], own_source, stage["uuid"]))
+    return rows
+
+
+def exchange_figures(box):
+    """People returned to Ukraine and people handed over in one exchange."""
+    source = source_words(box["source"])
+    return [
+        figure_row(
+            _("People returned to Ukraine"), box["returned"], box["date"], source, box["uuid"]
+        ),
+        figure_row(_("People handed over"), box["handed_over"], box["date"], source, box["uuid"]),
+    ]
+
+
+def quote_figures(box):
+    """A quote box shows words, not figures: its data is the header alone."""
+    return []
+
+
+def timeline_figures(box):
+    """People returned in each bar: per exchange, or per period (dated by its start) when summed."""
+    return [
+        figure_row(
+            join([_("Returned"), point["label"]]),
+            point["returned"],
+            point["date"],
+            None,
+            point["uuid"],
+        )
+        for point in box["points"]
+    ]

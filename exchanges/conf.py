@@ -50,6 +50,10 @@ DEFAULTS = {
     # Starting iframe sizes; the resize script fits the height to the content.
     # Heights per kind of box come from the registry (``kinds.BOXES``); a kind
     # named here, e.g. {"totals": 400}, overrides its height.
+    # The licence of the open data page's files, and whom to credit.
+    "DATA_LICENCE": "CC BY 4.0",
+    "DATA_LICENCE_URL": "https://creativecommons.org/licenses/by/4.0/",
+    "DATA_ATTRIBUTION": "",
     # Where an uploaded spreadsheet waits between its dry run and its import
     # (None: a folder in the system's temporary directory), and the largest accepted.
     "IMPORT_DIR": None,

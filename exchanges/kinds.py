@@ -17,13 +17,17 @@ serializer, a filter set and one line here.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from . import boxes, feeds
 from .api import filters, ninjs, serializers
 from .conf import app_settings
+from .editor_text import compose
 from .models import Agreement, Exchange, Organisation, Person, Quote, Tally
+from .wording import date_words
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,7 @@ class Box:
     key: str | None  # "slug" or "uuid" for a box of one record; None for an overview
     height: int  # iframe height in pixels; ``EXCHANGES_EMBED_HEIGHTS`` may override it
     title: Callable  # like ``build``, but only the box's title (for oEmbed)
+    figures: Callable  # the built box's context → a row per figure it shows (its CSV)
 
     @property
     def template(self):
@@ -132,11 +137,18 @@ class Box:
 BOXES = {
     box.name: box
     for box in [
-        Box("totals", boxes.totals, None, 380, boxes.totals_title),
-        Box("agreement", boxes.agreement, "slug", 560, boxes.agreement_title),
-        Box("exchange", boxes.exchange, "uuid", 420, boxes.exchange_title),
-        Box("quote", boxes.quote, "uuid", 420, boxes.quote_title),
-        Box("timeline", boxes.timeline, None, 460, boxes.timeline_title),
+        Box("totals", boxes.totals, None, 380, boxes.totals_title, boxes.totals_figures),
+        Box(
+            "agreement",
+            boxes.agreement,
+            "slug",
+            560,
+            boxes.agreement_title,
+            boxes.agreement_figures,
+        ),
+        Box("exchange", boxes.exchange, "uuid", 420, boxes.exchange_title, boxes.exchange_figures),
+        Box("quote", boxes.quote, "uuid", 420, boxes.quote_title, boxes.quote_figures),
+        Box("timeline", boxes.timeline, None, 460, boxes.timeline_title, boxes.timeline_figures),
     ]
 }
 
@@ -184,4 +196,39 @@ def build_box(kind, key=None, as_of=None, lang=None):
             as_of=boxes.date_data(as_of),
             live=as_of is None,
         )
+        context.update(reuse(box, context, as_of, lang))
     return context
+
+
+def reuse(box, context, as_of, lang):
+    """
+    Where a box's figures can be downloaded (``data_url``, relative to the site)
+    and how to cite it (``cite``). Cached with the box's HTML, so nothing of the
+    request enters it: the site's address is ``EXCHANGES_SITE_URL``.
+    """
+    # rendering imports this module: its embed_path is imported when first needed.
+    from .rendering import embed_path
+
+    key = context[box.key] if box.key else None
+    day = as_of.isoformat() if as_of else None
+    query = urlencode({name: value for name, value in (("as_of", day), ("lang", lang)) if value})
+    data_path = reverse("exchanges:box-data", args=[box.name, key] if key else [box.name])
+    url = app_settings.SITE_URL.rstrip("/") + embed_path(box.name, key, day, lang)
+    if as_of:
+        cite = compose(
+            _("“%(title)s”, %(publisher)s, %(date)s, %(url)s"),
+            title=context["title"],
+            publisher=app_settings.PROVIDER_NAME,
+            date=date_words(as_of),
+            url=url,
+        )
+    else:
+        # A live box changes: a citation says when it was read (the box is rebuilt daily).
+        cite = compose(
+            _("“%(title)s”, %(publisher)s, retrieved %(date)s, %(url)s"),
+            title=context["title"],
+            publisher=app_settings.PROVIDER_NAME,
+            date=date_words(timezone.localdate()),
+            url=url,
+        )
+    return {"data_url": f"{data_path}?{query}", "cite": cite}

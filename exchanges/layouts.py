@@ -351,8 +351,7 @@ def related_list(record, name, public):
 
 def source_cells(record):
     return {
-        "source": getattr(record, f"source_name_{FIRST}"),
-        **{f"source_{code}": getattr(record, f"source_name_{code}") for code in OTHERS},
+        **translated_cells(record, "source", "source_name"),
         "source_url": public_url(record.source_url) or "",
     }
 

@@ -22,7 +22,7 @@ from .conf import app_settings
 from .limits import public_wait
 
 # Doors anyone may use without a key: counted per client address.
-PUBLIC = {"embed", "oembed", "summary"}
+PUBLIC = {"embed", "oembed", "summary", "data", "data-file", "box-data"}
 
 log = logging.getLogger(__name__)
 

@@ -3,6 +3,8 @@ The reader's doors: embeds (iframes) and oEmbed onto the box registry, and the
 partners' feeds onto the kind registry (``kinds``).
 """
 
+import csv
+import io
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
@@ -25,8 +27,9 @@ from .api.conditional import Validators
 from .api.parameters import check_parameters
 from .api.throttling import PartnerRateThrottle
 from .caching import cached, data_version, not_modified, public_headers
+from .cells import FORMULA_STARTS
 from .conf import app_settings
-from .kinds import BOXES, FEEDS, box_title, checked_box
+from .kinds import BOXES, FEEDS, box_title, build_box, checked_box
 from .rendering import (
     embed_path,
     iframe_snippet,
@@ -101,6 +104,72 @@ def embed_page(request, kind, key, as_of, lang):
         },
     )
     return {"html": html, "lang": box["lang"], "records": box["records"]}
+
+
+@require_safe
+def box_data(request, kind, key=None):
+    """
+    “Get the data”: the figures one box shows, as CSV, with the embed's
+    arguments (``as_of``, ``lang``), its errors, and its cache and headers.
+    """
+    as_of, lang = request.GET.get("as_of"), request.GET.get("lang")
+    try:
+        checked_box(kind, key)
+        day, language = boxes.parse_as_of(as_of), boxes.parse_lang(lang)
+        version = data_version(day)
+        variant = request_variant(request, "box-data", kind, key, as_of, lang, language)
+        if (response := not_modified(request, version, variant)) is not None:
+            return public_headers(response, version, variant, day)
+        kept = cached(
+            (variant, None if day else timezone.localdate()),
+            lambda: box_data_file(kind, key, day, language),
+            version,
+        )
+    except boxes.BoxError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    except boxes.BoxUnavailable as error:
+        # Staff learn why, as in an embed; readers learn nothing about drafts.
+        if is_staff(request):
+            message = unavailable_message(error)
+        else:
+            message = _("There is no public fact box here.")
+        return HttpResponse(message, status=404, content_type="text/plain; charset=utf-8")
+    return public_headers(box_data_answer(kept), version, variant, day, kept["records"])
+
+
+def spreadsheet_text(value):
+    """A cell a spreadsheet shows as text, never runs as a formula (OWASP's leading quote)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def box_data_file(kind, key, as_of, lang):
+    """One box's figures as a CSV document, as the cache keeps it."""
+    box = build_box(kind, key, as_of=as_of, lang=lang)
+    registered = BOXES[kind]
+    with translation.override(box["lang"]):
+        rows = registered.figures(box)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, boxes.FIGURE_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows({name: spreadsheet_text(value) for name, value in row.items()} for row in rows)
+    # The box's own name for its record (a slug, a UUID as written canonically).
+    parts = [kind, box[registered.key] if registered.key else None, as_of and as_of.isoformat()]
+    return {
+        "csv": out.getvalue(),
+        "filename": "-".join(part for part in parts if part) + ".csv",
+        "lang": box["lang"],
+        "records": [f"{kind}-{box['uuid']}"] if box.get("uuid") else [],
+    }
+
+
+def box_data_answer(kept):
+    """The response for a box's CSV as the cache keeps it: a file to save."""
+    response = HttpResponse(kept["csv"], content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kept["filename"]}"'
+    response["Content-Language"] = kept["lang"]
+    return response
 
 
 def box_from_url(request, url):

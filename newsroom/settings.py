@@ -166,6 +166,7 @@ EXCHANGES_API_RATE = os.environ.get("API_RATE", "1000/hour")
 # the address taken behind PROXY_COUNT proxies as for login lockouts.
 EXCHANGES_PUBLIC_RATE = os.environ.get("PUBLIC_RATE", "300/minute")
 EXCHANGES_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+EXCHANGES_SITE_URL = os.environ.get("SITE_URL", "")
 
 # Request bodies are bounded: an admin form with a few hundred inline rows fits,
 # a bigger one is a 400 before it is parsed. Uploaded files (photos) are not

@@ -13,6 +13,7 @@ import datetime
 import pytest
 import reversion
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
@@ -314,3 +315,28 @@ def test_a_published_quotes_translation_is_corrected_like_its_text(role, world):
         ["translations"],
         "The translation is fuller.",
     )
+
+
+def test_import_of_a_spreadsheet(role, world):
+    """The admin's import: a row naming the published stage by UUID, as a reporter or an editor."""
+    name, client = role
+    address = reverse("admin:exchanges_exchange_import")
+    stage = world["stage"]
+
+    def upload(content, **fields):
+        token = client.get(address).context["token"]
+        file = SimpleUploadedFile("stage.csv", content.encode(), content_type="text/csv")
+        checked = client.post(address, {"file": file, "progress": token, **fields})
+        return client.post(address, {"token": token, "name": "stage.csv", **fields}), checked
+
+    row = f"uuid,date,returned,source\n{stage.uuid},2025-05-24,4242,Test Agency\n"
+    imported, checked = upload(row)
+    assert "is published" in checked.content.decode()
+    assert_refused(imported)
+    assert_unchanged(world)
+    if name == "Editor":
+        upload(
+            row.replace("source\n", "source,correction\n").replace("Agency\n", f'Agency,"{NOTE}"\n')
+        )
+        assert Exchange.objects.get(pk=stage.pk).returned == 4242
+        assert_corrected(world)
