@@ -20,7 +20,7 @@ serve: install migrate seed static
 	DEBUG=0 HTTPS=$${HTTPS:-0} ADMIN_SECOND_FACTOR=$${ADMIN_SECOND_FACTOR:-0} \
 	SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
 	  $(BIN)/gunicorn newsroom.wsgi --bind $(HOST) --workers $(WORKERS) \
-	  --max-requests 2000 --max-requests-jitter 200 --log-file - --access-logfile - \
+	  --max-requests 2000 --max-requests-jitter 200 --timeout 120 --log-file - --access-logfile - \
 	  --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms "%(a)s"'
 # The access log leaves out query strings: feed readers' ?key= is a secret.
 

@@ -56,8 +56,11 @@ DEFAULTS = {
     "DATA_ATTRIBUTION": "",
     # Where an uploaded spreadsheet waits between its dry run and its import
     # (None: a folder in the system's temporary directory), and the largest accepted.
+    # An import runs inside the request, at about 40 rows a second: the row limit
+    # keeps it under a worker's timeout. Larger files go through ``import_data``.
     "IMPORT_DIR": None,
     "IMPORT_MAX_BYTES": 20_000_000,
+    "IMPORT_MAX_ROWS": 2_000,
     "EMBED_WIDTH": 600,
     "EMBED_HEIGHTS": {},
 }

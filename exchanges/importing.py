@@ -325,7 +325,14 @@ class Import:
     """One file into one kind of record, as ``user``."""
 
     def __init__(
-        self, kind, user, publish=False, skip_bad_rows=False, dry_run=False, progress=None
+        self,
+        kind,
+        user,
+        publish=False,
+        skip_bad_rows=False,
+        dry_run=False,
+        progress=None,
+        max_rows=None,
     ):
         self.layout = layout_named(kind)
         self.model = self.layout.model
@@ -333,6 +340,7 @@ class Import:
         self.publish = publish
         self.dry_run = dry_run
         self.progress = progress
+        self.max_rows = max_rows
         self.report = Report(self.layout.name, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
         self.lookups = Lookups()
         self.seen = {}  # record pk → the line that named it
@@ -364,6 +372,7 @@ class Import:
             try:
                 table = Table(file, name, self.layout)
                 for line, values in table:
+                    self.check_size(table)
                     self.import_line(table, line, values)
                     if self.progress:
                         self.progress(report.rows, table.total)
@@ -378,6 +387,17 @@ class Import:
             else:
                 report.written = True
         return report
+
+    def check_size(self, table):
+        """Refuse, before the first row, a file larger than this door takes."""
+        if self.max_rows and not self.report.rows and (table.total or 0) > self.max_rows:
+            raise FileError(
+                _(
+                    "The file has %(rows)s rows; the admin imports at most %(max)s at once. "
+                    "Split it, or ask for it to be imported with “manage.py import_data”."
+                )
+                % {"rows": table.total, "max": self.max_rows}
+            )
 
     def import_line(self, table, line, values):
         report = self.report

@@ -233,6 +233,7 @@ class SpreadsheetAdmin:
             skip_bad_rows=skip_bad_rows,
             dry_run=dry_run,
             progress=reporting_progress(request.user, context["token"]),
+            max_rows=app_settings.IMPORT_MAX_ROWS,
         )
         try:
             with open(stored, "rb") as file:

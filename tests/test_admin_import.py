@@ -113,6 +113,21 @@ def test_bad_rows_are_shown_and_skipped_only_on_purpose(seed, editor):
     ) == [100]
 
 
+def test_a_file_longer_than_the_admin_takes_is_sent_to_the_command(seed, editor, settings):
+    settings.EXCHANGES_IMPORT_MAX_ROWS = 2
+    rows = "".join(f"2024-02-0{day},{day},Agency\n" for day in (1, 2, 3))
+    checked, _token = check(editor, "date,returned,source\n" + rows)
+    html = checked.content.decode()
+    assert "The file has 3 rows; the admin imports at most 2 at once." in html
+    assert "manage.py import_data" in html
+    assert "Skip the" not in html  # a file refused whole is never half-imported
+    assert not Exchange.objects.filter(date__year=2024, date__month=2).exists()
+
+    settings.EXCHANGES_IMPORT_MAX_ROWS = 3
+    checked, _token = check(editor, "date,returned,source\n" + rows)
+    assert "Would create 3, update 0" in checked.content.decode()
+
+
 def test_a_reporter_imports_drafts_only(seed, reporter):
     form = reporter.get(IMPORT)
     assert "publish" not in form.context["form"].fields
