@@ -10,14 +10,14 @@ WORKERS ?= 2
 
 run: install migrate seed
 	@$(BIN)/python manage.py dev_admin --address $(HOST)
-	$(BIN)/python manage.py runserver $(HOST)
+	SITE_URL=$${SITE_URL:-http://$(HOST)} $(BIN)/python manage.py runserver $(HOST)
 
 # Production-like: gunicorn, DEBUG off, static files hashed and compressed by
 # whitenoise, persistent database connections. Set SECRET_KEY (and the rest of
 # docs/operators.md) for a real deployment; plain HTTP on loopback needs HTTPS=0.
 serve: install migrate seed static
 	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python manage.py dev_admin --address $(HOST); fi
-	DEBUG=0 HTTPS=$${HTTPS:-0} ADMIN_SECOND_FACTOR=$${ADMIN_SECOND_FACTOR:-0} \
+	DEBUG=0 HTTPS=$${HTTPS:-0} SITE_URL=$${SITE_URL:-http://$(HOST)} ADMIN_SECOND_FACTOR=$${ADMIN_SECOND_FACTOR:-0} \
 	SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
 	  $(BIN)/gunicorn newsroom.wsgi --bind $(HOST) --workers $(WORKERS) \
 	  --max-requests 2000 --max-requests-jitter 200 --timeout 120 --log-file - --access-logfile - \
