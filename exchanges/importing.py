@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import reversion
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -421,6 +421,17 @@ class Import:
             report.bad_rows += 1
             for column, message in row.errors.items():
                 report.problem(line, column, message)
+        except IntegrityError:
+            # Checked a moment ago, refused now: someone saved the same record meanwhile.
+            report.bad_rows += 1
+            report.problem(
+                line,
+                None,
+                _(
+                    "Someone saved a record this row would duplicate while the file was "
+                    "being imported: check the file again."
+                ),
+            )
 
     def import_row(self, row):
         layout, report = self.layout, self.report

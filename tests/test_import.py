@@ -12,6 +12,7 @@ import json
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.db.models.signals import pre_save
 from reversion.models import Version
 
 from exchanges.figures import Precision
@@ -505,6 +506,35 @@ def test_importing_the_same_file_twice_changes_nothing(seed, editor):
     assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
     assert counts() == before
     assert {tally.pk: tally.version for tally in Tally.objects.all()} == versions
+
+
+def test_a_record_saved_by_someone_else_mid_import_is_a_bad_row_not_a_crash(seed, editor):
+    """Between a row's check and its save, another editor saves the same stage."""
+    agreement = Agreement.objects.get(slug="istanbul-2")
+
+    def meanwhile(sender, instance, **kwargs):
+        if instance.pk is None and instance.stage == 7:
+            pre_save.disconnect(meanwhile, sender=Exchange)  # once, and not for its own save
+            Exchange.objects.create(
+                date=datetime.date(2025, 7, 1), agreement=agreement, stage=7, returned=5
+            )
+
+    pre_save.connect(meanwhile, sender=Exchange)
+    try:
+        report = run(
+            "exchanges",
+            "date,agreement,stage,returned,source\n2025-07-01,istanbul-2,7,8484,Agency\n",
+            editor,
+        )
+    finally:
+        pre_save.disconnect(meanwhile, sender=Exchange)
+
+    assert [str(problem) for problem in report.problems] == [
+        "Line 2: Someone saved a record this row would duplicate while the file was being "
+        "imported: check the file again."
+    ]
+    assert not report.written
+    assert not Exchange.objects.filter(returned=8484).exists()
 
 
 def test_the_seed_exchanges_file_matches_the_seeded_exchanges(seed, editor):
