@@ -56,21 +56,26 @@ def records_of(layout, records=None, public=False):
     return records.order_by(*order_of(layout))
 
 
-def rows(kind, records=None, public=False):
-    """Each record of ``kind`` as a row: {column: value}, read from the database in chunks."""
+def rows(kind, records=None, public=False, progress=None):
+    """
+    Each record of ``kind`` as a row: {column: value}, read from the database in
+    chunks; ``progress()`` is called after each row (the command's progress bar).
+    """
     layout = layout_named(kind)
     for record in records_of(layout, records, public).iterator(chunk_size=500):
         yield layout.write(record, public)
+        if progress:
+            progress()
 
 
-def csv_chunks(kind, records=None, public=False):
+def csv_chunks(kind, records=None, public=False, progress=None):
     """A CSV file, a line at a time."""
     layout = layout_named(kind)
     columns = exported_columns(layout)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    for row in rows(kind, records, public):
+    for row in rows(kind, records, public, progress):
         writer.writerow([safe_text(cell_text(row[name])) for name in columns])
         if buffer.tell() > 16384:
             yield buffer.getvalue().encode()
@@ -79,19 +84,19 @@ def csv_chunks(kind, records=None, public=False):
     yield buffer.getvalue().encode()
 
 
-def json_chunks(kind, records=None, public=False):
+def json_chunks(kind, records=None, public=False, progress=None):
     """A JSON list of records, one record at a time; values typed (numbers, lists, yes/no)."""
     columns = exported_columns(layout_named(kind))
     yield b"["
     first = True
-    for row in rows(kind, records, public):
+    for row in rows(kind, records, public, progress):
         item = {name: row[name] for name in columns}
         yield (b"\n" if first else b",\n") + json.dumps(item, ensure_ascii=False).encode()
         first = False
     yield b"\n]\n"
 
 
-def xlsx_file(kind, records=None, public=False):
+def xlsx_file(kind, records=None, public=False, progress=None):
     """An XLSX workbook in a temporary file (a zip cannot be streamed as it is written)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -101,7 +106,7 @@ def xlsx_file(kind, records=None, public=False):
     book = Workbook(write_only=True)
     sheet = book.create_sheet(layout.name)
     sheet.append(columns)
-    for row in rows(kind, records, public):
+    for row in rows(kind, records, public, progress):
         cells = []
         for name in columns:
             value = row[name]
@@ -118,14 +123,14 @@ def xlsx_file(kind, records=None, public=False):
     return file
 
 
-def chunks(kind, format, records=None, public=False):
+def chunks(kind, format, records=None, public=False, progress=None):
     """The file of ``kind`` in ``format``, as byte chunks."""
     if format == "csv":
-        return csv_chunks(kind, records, public)
+        return csv_chunks(kind, records, public, progress)
     if format == "json":
-        return json_chunks(kind, records, public)
+        return json_chunks(kind, records, public, progress)
     if format == "xlsx":
-        file = xlsx_file(kind, records, public)
+        file = xlsx_file(kind, records, public, progress)
         return iter(lambda: file.read(65536), b"")
     raise ValueError(format)
 

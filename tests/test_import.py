@@ -8,6 +8,7 @@ the history, and the workflow's rules for whoever imports.
 import datetime
 import io
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -655,3 +656,38 @@ def test_the_command_checks_imports_and_refuses(seed, editor, tmp_path, capsys):
     assert "Line 2, column “returned”: A number of people" in capsys.readouterr().err
     with pytest.raises(CommandError, match="no user"):
         call_command("import_data", str(bad), kind="tallies", user="nobody")
+
+
+class Terminal(io.StringIO):
+    """Standard error as a terminal: where the commands draw their progress bars."""
+
+    def isatty(self):
+        return True
+
+
+def test_the_commands_show_rows_done_rate_and_time_left_on_a_terminal(seed, editor, tmp_path):
+    path = tmp_path / "tallies.csv"
+    path.write_text(TALLIES, encoding="utf-8")
+    terminal = Terminal()
+    call_command(
+        "import_data",
+        str(path),
+        kind="tallies",
+        user="editor",
+        stdout=io.StringIO(),
+        stderr=terminal,
+    )
+    # tqdm's bar: rows done of the total, time spent < time left, rate.
+    assert re.search(r"4/4 \[\d\d:\d\d<\d\d:\d\d, +[\d.]+ rows/s\]", terminal.getvalue())
+
+    terminal, out = Terminal(), io.StringIO()
+    call_command(
+        "export_data", str(tmp_path / "out"), kind=["exchanges"], stdout=out, stderr=terminal
+    )
+    count = Exchange.objects.count()
+    assert re.search(rf"exchanges: 100%.*{count}/{count} \[", terminal.getvalue())
+    assert f"Wrote {count} exchanges to" in out.getvalue()
+    # Piped into a log, no bar at all.
+    piped = io.StringIO()
+    call_command("export_data", str(tmp_path / "out"), kind=["exchanges"], stdout=out, stderr=piped)
+    assert piped.getvalue() == ""

@@ -1,9 +1,10 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from tqdm import tqdm
 
 from exchanges import exporting
-from exchanges.layouts import LAYOUTS
+from exchanges.layouts import LAYOUTS, layout_named
 
 
 class Command(BaseCommand):
@@ -25,8 +26,17 @@ class Command(BaseCommand):
         folder.mkdir(parents=True, exist_ok=True)
         for name in kind or LAYOUTS:
             path = folder / f"{name}.{format}"
-            with open(path, "wb") as file:
-                for chunk in exporting.chunks(name, format, public=public):
+            total = exporting.records_of(layout_named(name), public=public).count()
+            # Rows done, rate and time left, on a terminal; nothing in a log.
+            bar = tqdm(
+                total=total,
+                desc=name,
+                unit=" rows",
+                disable=verbosity < 1 or None,
+                file=self.stderr._out,
+            )
+            with bar, open(path, "wb") as file:
+                for chunk in exporting.chunks(name, format, public=public, progress=bar.update):
                     file.write(chunk)
             if verbosity > 0:
-                self.stdout.write(f"Wrote {path}")
+                self.stdout.write(f"Wrote {total} {name} to {path}")
