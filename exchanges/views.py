@@ -57,17 +57,13 @@ def embed(request, kind, key=None):
     """A fact box as a page of its own, framable by any site; cached, conditional."""
     as_of, lang = request.GET.get("as_of"), request.GET.get("lang")
     try:
-        checked_box(kind, key)
-        day, language = boxes.parse_as_of(as_of), boxes.parse_lang(lang)
-        version = data_version(day)
-        variant = request_variant(request, "embed", kind, key, as_of, lang, language)
-        if (response := not_modified(request, version, variant)) is not None:
-            return public_headers(response, version, variant, day)
-        page = cached(
-            (variant, None if day else timezone.localdate()),
-            lambda: embed_page(request, kind, key, as_of, lang),
-            version,
-            last_good=outages.last_good(request),
+        return box_answer(
+            request,
+            "embed",
+            kind,
+            key,
+            lambda _day, _language: embed_page(request, kind, key, as_of, lang),
+            embed_answer,
         )
     except boxes.BoxError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
@@ -76,7 +72,29 @@ def embed(request, kind, key=None):
         response = render(request, "exchanges/embed.html", {"body": body, "lang": None}, status=404)
         response["Content-Security-Policy"] = EMBED_CSP
         return response
-    return public_headers(embed_answer(page), version, variant, day, page["records"])
+
+
+def box_answer(request, door, kind, key, build, answer):
+    """
+    A box door's response: its arguments checked, then a 304, or the answer
+    kept for this data version (``build(day, language)`` on a miss, the last
+    good one in an outage), with the public cache headers. Raises the box's
+    errors for the door to word.
+    """
+    as_of, lang = request.GET.get("as_of"), request.GET.get("lang")
+    checked_box(kind, key)
+    day, language = boxes.parse_as_of(as_of), boxes.parse_lang(lang)
+    version = data_version(day)
+    variant = request_variant(request, door, kind, key, as_of, lang, language)
+    if (response := not_modified(request, version, variant)) is not None:
+        return public_headers(response, version, variant, day)
+    kept = cached(
+        (variant, None if day else timezone.localdate()),
+        lambda: build(day, language),
+        version,
+        last_good=outages.last_good(request),
+    )
+    return public_headers(answer(kept), version, variant, day, kept["records"])
 
 
 def embed_answer(page):
@@ -112,18 +130,14 @@ def box_data(request, kind, key=None):
     “Get the data”: the figures one box shows, as CSV, with the embed's
     arguments (``as_of``, ``lang``), its errors, and its cache and headers.
     """
-    as_of, lang = request.GET.get("as_of"), request.GET.get("lang")
     try:
-        checked_box(kind, key)
-        day, language = boxes.parse_as_of(as_of), boxes.parse_lang(lang)
-        version = data_version(day)
-        variant = request_variant(request, "box-data", kind, key, as_of, lang, language)
-        if (response := not_modified(request, version, variant)) is not None:
-            return public_headers(response, version, variant, day)
-        kept = cached(
-            (variant, None if day else timezone.localdate()),
-            lambda: box_data_file(kind, key, day, language),
-            version,
+        return box_answer(
+            request,
+            "box-data",
+            kind,
+            key,
+            lambda day, language: box_data_file(kind, key, day, language),
+            box_data_answer,
         )
     except boxes.BoxError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
@@ -134,7 +148,6 @@ def box_data(request, kind, key=None):
         else:
             message = _("There is no public fact box here.")
         return HttpResponse(message, status=404, content_type="text/plain; charset=utf-8")
-    return public_headers(box_data_answer(kept), version, variant, day, kept["records"])
 
 
 def spreadsheet_text(value):
