@@ -19,6 +19,7 @@ import csv
 import io
 import itertools
 import json
+import zipfile
 from dataclasses import dataclass, field
 
 import reversion
@@ -78,6 +79,7 @@ class Report:
     published: int = 0
     bad_rows: int = 0
     written: bool = False
+    unreadable: bool = False  # a file-level problem: nothing can be imported, not even skipping
     problems: list = field(default_factory=list)
     samples: dict = field(default_factory=lambda: {"created": [], "updated": []})
     new_categories: list = field(default_factory=list)
@@ -102,6 +104,13 @@ class Report:
             "unchanged": self.unchanged,
             "kind": self.kind,
         }
+        if self.unreadable:
+            return _(
+                "This file cannot be imported as it is: fix what is listed, then check it "
+                "again. Nothing was written."
+            )
+        if not self.rows:
+            return _("The file has no rows to import. Nothing was written.")
         if self.dry_run:
             text = _(
                 "Would create %(created)s, update %(updated)s and leave %(unchanged)s "
@@ -140,8 +149,15 @@ def file_format(name, head):
     """csv, xlsx or json, by the file's first bytes, else by its name."""
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # the old binary Excel format
+        raise FileError(
+            _(
+                "This is an old Excel workbook (.xls): open it in Excel, save it as .xlsx "
+                "or “CSV UTF-8”, and import that."
+            )
+        )
     stripped = head.lstrip(codecs.BOM_UTF8).lstrip()
-    if stripped[:1] in (b"[", b"{"):
+    if stripped[:1] in (b"[", b"{") or name.lower().endswith(".json"):
         return "json"
     if name.lower().endswith(".xlsx"):
         return "xlsx"
@@ -191,7 +207,7 @@ class Table:
                 )
             columns.append(name)
         missing = [name for name in self.layout.required() if name not in columns]
-        if missing:
+        if missing and "uuid" not in columns:  # rows naming records by UUID may update a few
             raise FileError(
                 ngettext(
                     "The file has no column “%(columns)s”, which %(kind)s need.",
@@ -262,7 +278,7 @@ class Table:
 
         try:
             book = openpyxl.load_workbook(self.file, read_only=True, data_only=True)
-        except (InvalidFileException, KeyError, OSError, ValueError) as error:
+        except (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile) as error:
             raise FileError(
                 _("The file is not an Excel workbook (.xlsx): %(error)s") % {"error": error}
             ) from None
@@ -379,6 +395,7 @@ class Import:
             except FileError as error:
                 report.problem(error.line, error.column, error)
                 report.bad_rows += 1
+                report.unreadable = True
                 report.skip_bad_rows = False  # a file that cannot be read is never half-read
             report.new_categories = self.lookups.new_categories
             refused = report.bad_rows and not report.skip_bad_rows
@@ -453,6 +470,17 @@ class Import:
             )
             return
         creating = record is None
+        missing = [name for name in layout.required() if name not in row.cells]
+        if creating and missing:
+            if row.text("uuid"):
+                message = _("No %(kind)s has this UUID; a new one needs the columns %(columns)s.")
+            else:
+                message = _(
+                    "This row names no %(kind)s by UUID; a new one needs the columns %(columns)s."
+                )
+            names = {"kind": self.model._meta.verbose_name, "columns": ", ".join(missing)}
+            row.fail("uuid", message % names)
+            return
         if creating:
             record = layout.new(row, reading)
         elif not may_change(self.user, record, layout):

@@ -846,7 +846,8 @@ class TallyLayout(Layout):
             **row.translated("notes"),
             **row.source(),
         }
-        if not any(
+        given = "source" in row or "source_url" in row  # an update may leave the source be
+        if given and not any(
             fields[name] for name in ("source_url", *row.translated("source", "source_name"))
         ):
             row.fail(

@@ -128,6 +128,19 @@ def test_a_file_longer_than_the_admin_takes_is_sent_to_the_command(seed, editor,
     assert "Would create 3, update 0" in checked.content.decode()
 
 
+def test_a_file_that_cannot_be_read_offers_no_skip(seed, editor):
+    form = editor.get(IMPORT)
+    token = form.context["token"]
+    content = "date,returned,source\n2024-02-01,100,Agency\n2024-02-02,5,Caf\xe9\n".encode("cp1252")
+    upload = SimpleUploadedFile("mixed.csv", content, content_type="text/csv")
+    checked = editor.post(IMPORT, {"file": upload, "progress": token})
+    html = checked.content.decode()
+    assert "This file cannot be imported as it is" in html
+    assert "save it as “CSV UTF-8”" in html
+    assert "Skip the" not in html and "Import as drafts" not in html
+    assert not Exchange.objects.filter(date__year=2024, date__month=2).exists()
+
+
 def test_a_reporter_imports_drafts_only(seed, reporter):
     form = reporter.get(IMPORT)
     assert "publish" not in form.context["form"].fields

@@ -560,6 +560,70 @@ def test_a_uuid_names_the_record_to_update(seed, editor):
     assert "returned" in correction.fields
 
 
+def test_a_file_of_uuids_changes_only_its_columns(seed, editor):
+    exchange = Exchange.objects.get(official_number=67)
+    tally = Tally.objects.get(as_of=datetime.date(2025, 7, 28), scope="scheduled")
+    before = (exchange.date, exchange.source_name_en, exchange.notes_en)
+
+    report = run(
+        "exchanges",
+        f'uuid,returned,correction\n{exchange.uuid},85,"85 returned, not 84."\n',
+        editor,
+    )
+    assert (report.updated, report.problems) == (1, [])
+    exchange.refresh_from_db()
+    assert exchange.returned == 85
+    assert (exchange.date, exchange.source_name_en, exchange.notes_en) == before
+
+    # A tally's required source stays as it is when the file has no source column.
+    report = run("tallies", f"uuid,notes\n{tally.uuid},Said on air.\n", editor)
+    assert (report.updated, report.problems) == (1, [])
+    tally.refresh_from_db()
+    assert tally.notes_en == "Said on air." and tally.source_name_en
+
+    # A row that would create a record needs the columns a new one needs.
+    report = run(
+        "exchanges", "uuid,returned\n,85\n00000000-0000-4000-8000-000000000000,9\n", editor
+    )
+    assert [str(problem) for problem in report.problems] == [
+        "Line 2, column “uuid”: This row names no exchange by UUID; a new one needs the "
+        "columns date.",
+        "Line 3, column “uuid”: No exchange has this UUID; a new one needs the columns date.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "fake.xlsx",
+            b"hello, not a workbook",
+            "The file is not an Excel workbook (.xlsx): File is not a zip file",
+        ),
+        (
+            "old.xls",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(50),
+            "This is an old Excel workbook (.xls): open it in Excel, save it as .xlsx or "
+            "“CSV UTF-8”, and import that.",
+        ),
+        ("broken.json", b"date,returned\n", "Line 1: The file is not JSON: Expecting value."),
+    ],
+)
+def test_a_file_that_is_not_what_its_name_says_is_refused_whole(editor, db, name, content, message):
+    report = import_file(io.BytesIO(content), "exchanges", editor, name=name)
+    assert [str(problem) for problem in report.problems] == [message]
+    assert report.unreadable and not report.written
+    assert report.summary() == (
+        "This file cannot be imported as it is: fix what is listed, then check it again. "
+        "Nothing was written."
+    )
+
+
+def test_a_file_with_a_header_and_no_rows_says_so(editor, db):
+    report = run("exchanges", "date,returned,source\n", editor)
+    assert report.summary() == "The file has no rows to import. Nothing was written."
+
+
 def test_a_published_figure_changes_only_with_a_correction_note(seed, editor):
     report = run("exchanges", "date,returned,source\n2025-08-14,85,UNITED24 Media\n", editor)
     assert [str(problem) for problem in report.problems] == [
