@@ -744,11 +744,16 @@ FIGURE_COLUMNS = ("figure", "value", "upper", "qualifier", "as_shown", "date", "
 
 
 def source_words(source, hide_line=False):
-    """A source as the box prints it after “Source:”: who said it, then the name or link."""
+    """
+    A source as the box prints it after “Source:” (who said it, then the name),
+    with its link written out, as a cell cannot link a name.
+    """
     if not source:
         return ""
     line = None if hide_line else source["line"]
-    return str(join([line, source["source_name"]], " · "))
+    url = source["source_url"]
+    named = source["source_name"] and str(source["source_name"]) != urlsplit(url or "").hostname
+    return str(join([line, source["source_name"] if named else None, url], " · "))
 
 
 # Marks that reorder text: editor text holding one keeps its isolates in a cell.
@@ -857,14 +862,23 @@ def quote_figures(box):
 
 
 def timeline_figures(box):
-    """People returned in each bar: per exchange, or per period (dated by its start) when summed."""
-    return [
-        figure_row(
-            join([_("Returned"), point["label"]]),
-            point["returned"],
-            point["date"],
-            None,
-            point["uuid"],
-        )
-        for point in box["points"]
-    ]
+    """
+    The rows of the box's table: per exchange, with its agreement and whether it
+    counts in the official tally; or, when summed, per period (dated by its
+    start), counted and separate-case figures apart, never added together.
+    """
+    rows = []
+    for point in box["points"]:
+        if box["period"]:
+            for part, words in (
+                ("counted", _("Returned, counted in the tally")),
+                ("separate", _("Returned, separate case")),
+            ):
+                if point[part]:
+                    label = join([words, point["label"]])
+                    rows.append(figure_row(label, point[part], point["date"]))
+        else:
+            counted = _("counted") if point["counts_toward_tally"] else _("separate case")
+            label = join([_("Returned"), point["label"], point["agreement"], counted])
+            rows.append(figure_row(label, point["returned"], point["date"], uuid=point["uuid"]))
+    return rows

@@ -69,10 +69,15 @@ def rows(kind, records=None, public=False, progress=None):
 
 
 def csv_chunks(kind, records=None, public=False, progress=None):
-    """A CSV file, a line at a time."""
+    """
+    A CSV file, a line at a time: UTF-8 with a byte-order mark, which is how
+    Excel knows the Ukrainian text is UTF-8 (the import, pandas and most CSV
+    readers take the mark off).
+    """
     layout = layout_named(kind)
     columns = exported_columns(layout)
-    buffer = io.StringIO()
+    buffer = io.StringIO("\ufeff")
+    buffer.seek(0, io.SEEK_END)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows(kind, records, public, progress):

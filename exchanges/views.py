@@ -163,7 +163,8 @@ def box_data_file(kind, key, as_of, lang):
     registered = BOXES[kind]
     with translation.override(box["lang"]):
         rows = registered.figures(box)
-    out = io.StringIO()
+    out = io.StringIO("\ufeff")  # the byte-order mark: Excel then reads Ukrainian as UTF-8
+    out.seek(0, io.SEEK_END)
     writer = csv.DictWriter(out, boxes.FIGURE_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows({name: spreadsheet_text(value) for name, value in row.items()} for row in rows)
@@ -182,6 +183,7 @@ def box_data_answer(kept):
     response = HttpResponse(kept["csv"], content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kept["filename"]}"'
     response["Content-Language"] = kept["lang"]
+    response["Access-Control-Allow-Origin"] = "*"  # public, like the /data/ files
     return response
 
 

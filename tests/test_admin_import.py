@@ -182,7 +182,9 @@ def test_export_follows_the_lists_filter(seed, editor):
     response = editor.get(export + "?status__exact=draft")
 
     assert response["Content-Disposition"].startswith('attachment; filename="exchanges-')
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")  # so that Excel reads the Ukrainian text as UTF-8
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert [(row["uuid"], row["returned"], row["official_number"]) for row in rows] == [
         (str(draft.uuid), "84", "67")
     ]

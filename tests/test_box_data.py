@@ -66,7 +66,7 @@ def figures_shown(html):
 
 def rows(response):
     assert response.status_code == 200, response.content
-    text = response.content.decode("utf-8")
+    text = response.content.decode("utf-8-sig")
     assert text.splitlines()[0] == HEADER
     return list(csv.DictReader(io.StringIO(text)))
 
@@ -146,7 +146,7 @@ def test_pinned_totals_data_holds_exactly_the_figures_the_box_shows(client, seed
         },
     ]
     # The later tally is in the live box's data, never in the pinned one's.
-    pinned = client.get("/data/box/totals.csv", {"as_of": PINNED}).content.decode()
+    pinned = client.get("/data/box/totals.csv", {"as_of": PINNED}).content.decode("utf-8-sig")
     assert "5941" not in pinned and "5,941" not in pinned and "2025-08-14" not in pinned
     live_html, live = embed_and_data(client, "totals", lang="en")
     assert [row["as_shown"] for row in live][:2] == ["67", "5,941"]
@@ -196,7 +196,12 @@ def test_pinned_timeline_data_holds_each_bar_the_box_shows(client, seed):
     shown = figures_shown(html)
     assert len(shown) == 19
     assert shown_column(found) == shown
-    assert found[0]["figure"] == f"Returned, {nb('19 April 2022')}"
+    # Each row says, as the box's table does, whether it counts in the official tally.
+    assert found[0]["figure"] == f"Returned, {nb('19 April 2022')}, counted"
+    stage = next(row for row in found if row["date"] == "2025-06-09")
+    assert stage["figure"] == (
+        f"Returned, {nb('9 June 2025')}, Istanbul talks, second round, separate case"
+    )
     assert found[-1]["as_shown"] == "about 250"
     exchanges = Exchange.objects.public(as_of=datetime.date(2025, 7, 28)).order_by("date", "pk")
     assert [row["uuid"] for row in found] == [str(e.uuid) for e in exchanges]
@@ -209,12 +214,19 @@ def test_a_summed_timeline_gives_a_row_per_period_dated_by_its_start(client, see
     box = build_box("timeline", as_of=PINNED, lang="en")
     assert box["period"]
     found = rows(client.get("/data/box/timeline.csv", {"as_of": PINNED, "lang": "en"}))
-    assert [row["as_shown"] for row in found] == [
-        point["returned"]["words"] for point in box["points"]
+    # The table's cells: counted and separate-case figures apart, never added together.
+    expected = [
+        (f"{words}, {point['label']}", str(point[part]["words"]), point["date"]["iso"])
+        for point in box["points"]
+        for part, words in (
+            ("counted", "Returned, counted in the tally"),
+            ("separate", "Returned, separate case"),
+        )
+        if point[part]
     ]
-    assert [row["date"] for row in found] == [point["date"]["iso"] for point in box["points"]]
+    assert [(row["figure"], row["as_shown"], row["date"]) for row in found] == expected
+    assert any(point["separate"] for point in box["points"])
     assert {row["uuid"] for row in found} == {""}
-    assert found[0]["figure"] == f"Returned, {box['points'][0]['label']}"
 
 
 def test_an_exchange_box_gives_returned_and_handed_over(client, seed):
@@ -236,10 +248,26 @@ def test_an_exchange_box_gives_returned_and_handed_over(client, seed):
     }
 
 
+def test_a_source_given_as_a_link_keeps_its_link(client, seed):
+    linked = ExchangeFactory(
+        date=datetime.date(2025, 7, 1), source_name_en="", source_url="https://t.me/channel/3001"
+    )
+    both = ExchangeFactory(
+        date=datetime.date(2025, 7, 2),
+        source_name_en="Suspilne, 2 July 2025",
+        source_url="https://suspilne.media/1",
+    )
+    response = client.get(f"/data/box/exchange/{linked.uuid}.csv")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert {row["source"] for row in rows(response)} == {"https://t.me/channel/3001"}
+    found = rows(client.get(f"/data/box/exchange/{both.uuid}.csv"))
+    assert {row["source"] for row in found} == {"Suspilne, 2 July 2025 · https://suspilne.media/1"}
+
+
 def test_a_quote_box_shows_no_figures_so_its_data_is_the_header_alone(client, seed):
     html, found = embed_and_data(client, f"quote/{QUOTE}", lang="en")
     assert figures_shown(html) == [] and found == []
-    assert client.get(f"/data/box/quote/{QUOTE}.csv").content.decode() == HEADER + "\r\n"
+    assert client.get(f"/data/box/quote/{QUOTE}.csv").content.decode("utf-8-sig") == HEADER + "\r\n"
 
 
 # Languages ------------------------------------------------------------------------
@@ -326,14 +354,16 @@ def test_a_draft_tally_never_reaches_the_data(client, seed):
     TallyFactory(as_of=datetime.date(2025, 8, 21), returned=98765, published_at=scheduled)
     hidden = [str(tally.uuid) for tally in Tally.objects.filter(returned=98765)]
     for query in ({"as_of": PINNED}, {}, {"lang": "uk"}):
-        body = client.get("/data/box/totals.csv", query).content.decode()
+        body = client.get("/data/box/totals.csv", query).content.decode("utf-8-sig")
         assert "98765" not in body and "98,765" not in body and f"98{NBSP}765" not in body
         assert not any(uuid in body for uuid in hidden)
         assert "5857" in body
     # The same figure, published, is in the live data at once (and the pinned stays).
     TallyFactory(as_of=datetime.date(2025, 8, 22), returned=98765)
-    assert "98765" in client.get("/data/box/totals.csv").content.decode()
-    assert "98765" not in client.get("/data/box/totals.csv", {"as_of": PINNED}).content.decode()
+    assert "98765" in client.get("/data/box/totals.csv").content.decode("utf-8-sig")
+    assert "98765" not in client.get("/data/box/totals.csv", {"as_of": PINNED}).content.decode(
+        "utf-8-sig"
+    )
 
 
 def test_an_undisclosed_separate_case_is_a_row_with_no_words_as_the_box_prints_none(client, seed):
@@ -395,8 +425,9 @@ def test_the_data_is_a_named_utf8_csv_file(client, seed):
     response = client.get("/data/box/totals.csv", {"as_of": PINNED, "lang": "uk"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="totals-{PINNED}.csv"'
-    assert not response.content.startswith(b"\xef\xbb\xbf")  # no byte order mark
-    assert response.content.decode("utf-8").splitlines()[0] == ",".join(FIGURE_COLUMNS)
+    # The byte-order mark: Excel opens the Ukrainian words as UTF-8, not as mojibake.
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert response.content.decode("utf-8-sig").splitlines()[0] == ",".join(FIGURE_COLUMNS)
     live = client.get("/data/box/agreement/istanbul-2.csv")
     assert live["Content-Disposition"] == 'attachment; filename="agreement-istanbul-2.csv"'
     exchange = Exchange.objects.get(official_number=67)
@@ -429,4 +460,4 @@ def test_a_repeat_request_is_answered_from_the_cache(seed, django_assert_max_num
     ExchangeFactory(date=datetime.date(2025, 7, 25), agreement=istanbul, stage=10, returned=77)
     backfilled = anyone.get(path, {"as_of": PINNED, "lang": "en"})
     assert backfilled["ETag"] != first["ETag"]
-    assert f"Returned, stage 10, {nb('25 July 2025')}" in backfilled.content.decode()
+    assert f"Returned, stage 10, {nb('25 July 2025')}" in backfilled.content.decode("utf-8-sig")

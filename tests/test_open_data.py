@@ -53,7 +53,7 @@ def editor(django_user_model):
 def records(response):
     assert response.status_code == 200, response.content
     if response["Content-Type"].startswith("text/csv"):
-        return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+        return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     return json.loads(response.content)
 
 
