@@ -32,13 +32,14 @@ from pathlib import Path
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import DEFAULT_DB_ALIAS, router, transaction
+from django.db import DEFAULT_DB_ALIAS, router
 from django.db.models import Max, Min, Q
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from .commits import once_on_commit
 from .conf import app_settings
 from .models import Change
 
@@ -175,12 +176,13 @@ def data_changed(keys=()):
     kept the old data under the first renewal is not believed after the second).
     """
     set_many({GENERATION: uuid.uuid4().hex}, None)
+    once_on_commit("purge", keys, renew)
 
-    def renew():
-        set_many({GENERATION: uuid.uuid4().hex}, None)
-        purge.send(sender=Change, keys=sorted({"exchanges", "exchanges-live", *keys}))
 
-    transaction.on_commit(renew)
+def renew(keys):
+    """After the commit: a new generation, and a purge of the answers the changes touch."""
+    set_many({GENERATION: uuid.uuid4().hex}, None)
+    purge.send(sender=Change, keys=sorted({"exchanges", "exchanges-live", *keys}))
 
 
 def purge_keys(dated):

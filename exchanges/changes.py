@@ -20,6 +20,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.utils import timezone
 
 from .caching import data_changed, purge_keys
+from .commits import once_on_commit
 from .models import (
     Agreement,
     Category,
@@ -106,7 +107,7 @@ def log_change(record, deleted=False, later=None):
     # transaction cannot slip an entry in behind a cursor a partner already holds.
     now_entries = [entry.pk for entry in written if entry.at == now and entry.pk]
     if now_entries:
-        transaction.on_commit(lambda: date_on_commit(now_entries))
+        once_on_commit("date-changes", now_entries, date_on_commit)
 
 
 def date_on_commit(pks):

@@ -755,3 +755,36 @@ def test_the_commands_show_rows_done_rate_and_time_left_on_a_terminal(seed, edit
     piped = io.StringIO()
     call_command("export_data", str(tmp_path / "out"), kind=["exchanges"], stdout=out, stderr=piped)
     assert piped.getvalue() == ""
+
+
+def test_a_large_import_queues_one_purge_and_one_dating_for_its_commit(
+    seed, editor, django_capture_on_commit_callbacks
+):
+    """Work per commit, not per row: 10,000 rows must not hold 40,000 callbacks."""
+    from django.db import transaction
+
+    from exchanges.caching import purge
+
+    connection = transaction.get_connection()
+    for _ids, callback, _robust in connection.run_on_commit:  # the fixtures' work commits
+        callback()
+    connection.run_on_commit.clear()
+    purged = []
+
+    def heard(sender, keys, **kwargs):
+        purged.append(keys)
+
+    rows = "".join(f"2024-03-{day:02},{day},Agency\n" for day in range(1, 31))
+    purge.connect(heard)
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            report = run("exchanges", "date,returned,source\n" + rows, editor, publish=True)
+    finally:
+        purge.disconnect(heard)
+
+    assert report.created == report.published == 30
+    assert len(callbacks) == 2  # the purge, and the dating of the change log
+    assert len(purged) == 1 and {"exchanges-live", "exchanges-as-of-2024"} <= set(purged[0])
+    imported = Exchange.objects.filter(date__year=2024, date__month=3)
+    entries = Change.objects.filter(uuid__in=imported.values("uuid"))
+    assert entries.count() == 30

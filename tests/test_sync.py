@@ -273,6 +273,12 @@ def test_change_log_entries_are_dated_when_their_transaction_commits(
     from exchanges.models import Change
 
     exchange = Exchange.objects.get(official_number=67)
+    # The test's own transaction never commits: what was saved before it (the
+    # fixtures) commits here, so that the save below opens a transaction's work.
+    connection = transaction.get_connection()
+    for _ids, callback, _robust in connection.run_on_commit:
+        callback()
+    connection.run_on_commit.clear()
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         exchange.notes_en = "Written early in a long transaction."
         exchange.save()
