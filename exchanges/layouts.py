@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils.text import slugify
+from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -54,6 +54,13 @@ class Column:
     name: str
     description: str
     required: bool = False
+    # What the column holds in the published files (/data/), where it differs
+    # from what an editor writes into it.
+    published: str = ""
+
+    @property
+    def data_description(self):
+        return self.published or self.description
 
 
 def translated_columns(name, description, required=False):
@@ -68,6 +75,13 @@ def figure_columns(name, description):
         Column(
             name,
             description,
+            published=format_lazy(
+                "{} {}",
+                description,
+                gettext_lazy(
+                    "In the files, the number alone; its qualifier is in the next column."
+                ),
+            ),
         ),
         Column(
             f"{name}_precision",
@@ -75,6 +89,10 @@ def figure_columns(name, description):
                 "Its qualifier: exact, about, over, at_least, nearly, fewer_than, up_to, "
                 "between or unknown. May be left empty when the figure says it, e.g. "
                 "“over 1,000”."
+            ),
+            published=gettext_lazy(
+                "Its qualifier: exact, about, over, at_least, nearly, fewer_than, up_to, "
+                "between, or unknown (not disclosed: no number)."
             ),
         ),
         Column(f"{name}_upper", gettext_lazy("The upper number of a range (“between”).")),
@@ -86,6 +104,9 @@ UUID = Column(
     gettext_lazy(
         "The record's stable identifier. Given, it names the record to update; empty, the "
         "record is found by its natural key, or created."
+    ),
+    published=gettext_lazy(
+        "The record's stable identifier, the same in the API, the feeds and every file."
     ),
 )
 

@@ -51,7 +51,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy(
-            "CSV (comma or semicolon, UTF-8), Excel (.xlsx) or JSON, with a header row. "
+            "CSV (comma, semicolon or tab; UTF-8), Excel (.xlsx) or JSON, with a header row. "
             "The columns are listed below."
         ),
     )

@@ -244,6 +244,10 @@ def test_tallies_import_in_the_browser(
     page.click("input[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/")
     page.goto(f"{live_server.url}{reverse('admin:exchanges_tally_changelist')}")
+    # Import, three exports, recovery and add: under the title, not over it.
+    title, tools = page.locator("#content h1").bounding_box(), page.locator(".object-tools")
+    assert tools.locator("li").count() == 6
+    assert tools.bounding_box()["y"] >= title["y"] + title["height"]
     page.click("text=Import")
     page.set_input_files("input[type=file]", str(path))
     page.check("input[name=publish]")

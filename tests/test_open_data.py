@@ -78,6 +78,10 @@ def test_the_page_lists_every_kind_with_its_count_files_and_columns(client, seed
         assert f'href="/data/{kind}.json"' in page.text
     # The data dictionary names and explains every column of every file.
     assert "returned_precision Its qualifier: exact, about, over, at_least" in text
+    assert "or unknown (not disclosed: no number)." in text
+    # Described for readers of the files, not for editors importing them.
+    assert "uuid The record's stable identifier, the same in the API, the feeds and every" in text
+    assert "names the record to update" not in text and "May be left empty" not in text
     assert "stated_by" in text and "counted_since" in text
     assert "correction" not in page.text
     assert "The data may be reused under CC BY 4.0. Credit it as: “Newsroom”" in text

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from exchanges import exporting
@@ -23,7 +23,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, directory, format, kind, public, verbosity, **options):
         folder = Path(directory)
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # a file of that name, or no permission
+            raise CommandError(f"Cannot write to {folder}: {error.strerror}.") from None
         for name in kind or LAYOUTS:
             path = folder / f"{name}.{format}"
             total = exporting.records_of(layout_named(name), public=public).count()
