@@ -169,6 +169,14 @@ def header_name(text):
     return "_".join(cell_text(text).lower().replace("-", " ").split())
 
 
+class Uncomputed(str):
+    """A spreadsheet formula whose value was never saved (made by a program, not Excel)."""
+
+
+def is_formula(value):
+    return isinstance(value, str) and value.startswith("=")
+
+
 class Table:
     """The rows of a file as (line, {column: text}), read one at a time."""
 
@@ -221,6 +229,15 @@ class Table:
         return columns
 
     def cells(self, values, line):
+        for name, value in zip(self.columns, values, strict=False):
+            if isinstance(value, Uncomputed):
+                raise RowError(
+                    _(
+                        "Column “%(column)s” holds the formula %(formula)s with no value saved: "
+                        "open the workbook in Excel and save it, or paste the values."
+                    )
+                    % {"column": name, "formula": value}
+                )
         if len(values) > len(self.columns) and any(
             cell_text(v) for v in values[len(self.columns) :]
         ):
@@ -278,6 +295,9 @@ class Table:
 
         try:
             book = openpyxl.load_workbook(self.file, read_only=True, data_only=True)
+            # The same sheet as written, to tell a formula Excel never computed
+            # (no stored value) from an empty cell.
+            written = openpyxl.load_workbook(self.file, read_only=True, data_only=False)
         except (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile) as error:
             raise FileError(
                 _("The file is not an Excel workbook (.xlsx): %(error)s") % {"error": error}
@@ -285,11 +305,21 @@ class Table:
         try:
             sheet = book.worksheets[0]
             rows = sheet.iter_rows(values_only=True)
+            formulas = written.worksheets[0].iter_rows(values_only=True)
             self.total = max((sheet.max_row or 1) - 1, 0)
             self.check_header(next(rows, ()))
-            yield from enumerate(rows, start=2)
+            next(formulas, None)
+            for line, (values, as_written) in enumerate(zip(rows, formulas, strict=False), start=2):
+                yield (
+                    line,
+                    [
+                        Uncomputed(text) if value is None and is_formula(text) else value
+                        for value, text in itertools.zip_longest(values, as_written)
+                    ],
+                )
         finally:
             book.close()
+            written.close()
 
     def json_rows(self):
         text = io.TextIOWrapper(self.file, encoding="utf-8-sig")

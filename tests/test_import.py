@@ -701,6 +701,17 @@ def test_json_and_xlsx_files(editor):
         Exchange.objects.get(date="2024-02-01").categories.values_list("name_en", flat=True)
     ) == ["a", "b"]
 
+    # A formula a program wrote and Excel never computed has no value: never “not disclosed”.
+    sheet.append([datetime.date(2024, 2, 3), "=SUM(1,2)", "", "Agency"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = run("exchanges", buffer.getvalue(), editor, name="x.xlsx")
+    assert [str(problem) for problem in report.problems] == [
+        "Line 3: Column “returned” holds the formula =SUM(1,2) with no value saved: open the "
+        "workbook in Excel and save it, or paste the values."
+    ]
+    assert not Exchange.objects.filter(date="2024-02-03").exists()
+
 
 def test_the_command_checks_imports_and_refuses(seed, editor, tmp_path, capsys):
     path = tmp_path / "tallies.csv"
