@@ -88,9 +88,13 @@ class Report:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(Problem(line, column, str(message)))
 
-    def sample(self, action, line, record):
+    def sample(self, action, line, record, columns=()):
+        """The first rows of each action, as “Exchange of 2025-03-19 (returned, notes)”."""
         if len(self.samples[action]) < MAX_SAMPLES:
-            self.samples[action].append((line, str(record)))
+            text = str(record)
+            if columns:
+                text = f"{text} ({', '.join(columns)})"
+            self.samples[action].append((line, text))
 
     @property
     def ok(self):
@@ -556,7 +560,12 @@ class Import:
         else:
             report.updated += 1
         report.published += publishing
-        report.sample("created" if creating else "updated", row.line, record)
+        if creating:
+            report.sample("created", row.line, record)
+        else:
+            # What an update changes, by the columns the editor wrote.
+            columns = dict.fromkeys(layout.column_of(name) or name for name in changed)
+            report.sample("updated", row.line, record, columns)
 
     def assign(self, row, record, reading):
         """Set the row's values on ``record``: the names of the fields that change."""

@@ -571,6 +571,8 @@ def test_a_file_of_uuids_changes_only_its_columns(seed, editor):
         editor,
     )
     assert (report.updated, report.problems) == (1, [])
+    # The check lists what each update changes, by the file's columns.
+    assert report.samples["updated"] == [(2, "Exchange of 2025-08-14 (returned)")]
     exchange.refresh_from_db()
     assert exchange.returned == 85
     assert (exchange.date, exchange.source_name_en, exchange.notes_en) == before
