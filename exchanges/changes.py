@@ -111,7 +111,14 @@ def log_change(record, deleted=False, later=None):
 
 
 def date_on_commit(pks):
-    Change.objects.filter(pk__in=pks).update(at=timezone.now())
+    """
+    Date the entries written at their save's time with the commit's. Entries
+    dated ahead (an embargo, an update still to come) keep their time; in
+    batches, as SQLite bounds the parameters of one query.
+    """
+    now = timezone.now()
+    for start in range(0, len(pks), 500):
+        Change.objects.filter(pk__in=pks[start : start + 500], at__lte=now).update(at=now)
 
 
 def dependents(record):

@@ -44,4 +44,6 @@ def once_on_commit(name, items, run, using=None):
         batch = batches[name] = Batch(run)
     batch.items.update(dict.fromkeys(items))
     if not queued:
-        transaction.on_commit(batch, using=using)
+        # Robust: a purge receiver that fails (a CDN down) is logged, and the
+        # batches after it still run; the data is committed either way.
+        transaction.on_commit(batch, using=using, robust=True)

@@ -192,6 +192,7 @@ class Table:
         self.format = file_format(name, head)
         self.where = _("record") if self.format == "json" else _("line")
         self.total = None
+        self.counted = True  # whether ``total`` is the real number of rows
         self.columns = None
         self.source = {"csv": self.csv_rows, "xlsx": self.xlsx_rows, "json": self.json_rows}[
             self.format
@@ -234,6 +235,11 @@ class Table:
 
     def cells(self, values, line):
         for name, value in zip(self.columns, values, strict=False):
+            if isinstance(value, str) and "\x00" in value:
+                raise RowError(
+                    _("Column “%(column)s” holds a NUL character, which text cannot hold.")
+                    % {"column": name}
+                )
             if isinstance(value, Uncomputed):
                 raise RowError(
                     _(
@@ -306,11 +312,14 @@ class Table:
             raise FileError(
                 _("The file is not an Excel workbook (.xlsx): %(error)s") % {"error": error}
             ) from None
+        if not book.worksheets:
+            raise FileError(_("The workbook has no sheet."))
         try:
             sheet = book.worksheets[0]
             rows = sheet.iter_rows(values_only=True)
             formulas = written.worksheets[0].iter_rows(values_only=True)
-            self.total = max((sheet.max_row or 1) - 1, 0)
+            self.total = max((sheet.max_row or 1) - 1, 0)  # for progress: may count styled rows
+            self.counted = False
             self.check_header(next(rows, ()))
             next(formulas, None)
             for line, (values, as_written) in enumerate(zip(rows, formulas, strict=False), start=2):
@@ -321,6 +330,13 @@ class Table:
                         for value, text in itertools.zip_longest(values, as_written)
                     ],
                 )
+        except FileError:
+            raise
+        except (KeyError, ValueError, SyntaxError, EOFError, zipfile.BadZipFile) as error:
+            # A sheet whose XML is cut short or broken (SyntaxError: the XML parser's).
+            raise FileError(
+                _("The file is not an Excel workbook (.xlsx): %(error)s") % {"error": error}
+            ) from None
         finally:
             book.close()
             written.close()
@@ -335,6 +351,8 @@ class Table:
             raise FileError(
                 _("The file is not JSON: %(error)s.") % {"error": error.msg}, error.lineno
             ) from None
+        except (ValueError, RecursionError) as error:  # a 5,000-digit number, nesting too deep
+            raise FileError(_("The file is not JSON: %(error)s.") % {"error": error}) from None
         if isinstance(data, dict):
             data = data.get("records")
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
@@ -440,14 +458,28 @@ class Import:
         return report
 
     def check_size(self, table):
-        """Refuse, before the first row, a file larger than this door takes."""
-        if self.max_rows and not self.report.rows and (table.total or 0) > self.max_rows:
+        """
+        Refuse a file larger than this door takes: before its first row when its
+        length is known (CSV, JSON), else (a workbook's own count may include
+        empty formatted rows) when its rows run past the limit.
+        """
+        if not self.max_rows:
+            return
+        if table.counted and not self.report.rows and (table.total or 0) > self.max_rows:
             raise FileError(
                 _(
                     "The file has %(rows)s rows; the admin imports at most %(max)s at once. "
                     "Split it, or ask for it to be imported with “manage.py import_data”."
                 )
                 % {"rows": table.total, "max": self.max_rows}
+            )
+        if not table.counted and self.report.rows >= self.max_rows:
+            raise FileError(
+                _(
+                    "The file has more than %(max)s rows; the admin imports at most %(max)s at "
+                    "once. Split it, or ask for it to be imported with “manage.py import_data”."
+                )
+                % {"max": self.max_rows}
             )
 
     def import_line(self, table, line, values):
@@ -463,17 +495,20 @@ class Import:
             return
         report.rows += 1
         row = Row(line, cells, self.lookups)
+        self.lookups.row_started()
         try:
             with transaction.atomic():
                 self.import_row(row)
                 if row.errors:
                     raise BadRow
         except BadRow:
+            self.lookups.row_rolled_back()
             report.bad_rows += 1
             for column, message in row.errors.items():
                 report.problem(line, column, message)
         except IntegrityError:
             # Checked a moment ago, refused now: someone saved the same record meanwhile.
+            self.lookups.row_rolled_back()
             report.bad_rows += 1
             report.problem(
                 line,
@@ -517,6 +552,11 @@ class Import:
             return
         if creating:
             record = layout.new(row, reading)
+        elif not self.user.has_perm(f"exchanges.change_{self.model._meta.model_name}"):
+            row.fail(
+                None, _("You may not change %(kind)s.") % {"kind": self.model._meta.verbose_name}
+            )
+            return
         elif not may_change(self.user, record, layout):
             row.fail(
                 None,
@@ -524,6 +564,14 @@ class Import:
             )
             return
         changed = self.assign(row, record, reading)
+        if creating and layout.guarded_by and not may_change(self.user, record, layout):
+            # A published person's roles are theirs to change only by an editor, as in the form.
+            row.fail(
+                None,
+                _("%(person)s is published: an editor adds or changes their roles.")
+                % {"person": record.person},
+            )
+            return
         publishing = (
             self.publish and isinstance(record, Record) and record.status != Status.PUBLISHED
         )

@@ -244,6 +244,17 @@ class Lookups:
     def __init__(self):
         self.kept = {}
         self.new_categories = []
+        self.made = []  # categories made by the current row: gone if it rolls back
+
+    def row_started(self):
+        self.made = []
+
+    def row_rolled_back(self):
+        """Forget what the row made: its savepoint took it away (its id may come back)."""
+        for key, text in self.made:
+            self.kept.pop(key, None)
+            self.new_categories.remove(text)
+        self.made = []
 
     def remember(self, key, find):
         if key not in self.kept:
@@ -290,6 +301,7 @@ class Lookups:
                 slug = slugify(text) or f"category-{uuid.uuid4().hex[:8]}"
                 category = Category.objects.create(slug=slug, name_en=text)
                 self.new_categories.append(text)
+                self.made.append((("category", text), text))
             return category
 
         return self.remember(("category", text), find)

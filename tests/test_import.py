@@ -801,3 +801,91 @@ def test_a_large_import_queues_one_purge_and_one_dating_for_its_commit(
     imported = Exchange.objects.filter(date__year=2024, date__month=3)
     entries = Change.objects.filter(uuid__in=imported.values("uuid"))
     assert entries.count() == 30
+
+
+def test_a_category_made_by_a_skipped_row_is_made_again_for_a_good_one(seed, editor):
+    """The bad row's savepoint takes its new category away; the next row must not use its id."""
+    content = (
+        "date,returned,categories,source\n"
+        "2024-04-01,abc,Brand New,Agency\n"
+        "2024-04-02,5,Other New,Agency\n"
+        "2024-04-03,6,Brand New,Agency\n"
+    )
+    report = run("exchanges", content, editor, skip_bad_rows=True)
+    assert (report.created, report.bad_rows, report.written) == (2, 1, True)
+    assert report.new_categories == ["Other New", "Brand New"]
+    filed = {
+        exchange.returned: [category.name_en for category in exchange.categories.all()]
+        for exchange in Exchange.objects.filter(date__year=2024, date__month=4)
+    }
+    assert filed == {5: ["Other New"], 6: ["Brand New"]}
+
+
+def test_a_reporter_cannot_give_a_published_person_a_role_by_import(seed, reporter):
+    report = run(
+        "roles",
+        "person,title,organisation\nandrii-yusov,Press officer,defence-intelligence\n",
+        reporter,
+    )
+    assert [str(problem) for problem in report.problems] == [
+        "Line 2: Andrii Yusov is published: an editor adds or changes their roles."
+    ]
+    assert not report.written
+
+
+def test_updating_needs_the_permission_to_change(seed, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    clerk = django_user_model.objects.create_user("clerk", password="x", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="add_exchange"))
+    exchange = Exchange.objects.get(official_number=67)
+    report = run("exchanges", f"uuid,notes\n{exchange.uuid},Changed.\n", clerk)
+    assert [str(problem) for problem in report.problems] == ["Line 2: You may not change exchange."]
+
+
+def test_files_that_break_the_readers_are_bad_files_not_crashes(editor, db):
+    huge = json.dumps([{"date": "2024-02-01"}])[:-2] + ', "returned": ' + "9" * 5000 + "}]"
+    report = run("exchanges", huge, editor, name="huge.json")
+    assert report.unreadable and report.problems[0].message.startswith("The file is not JSON:")
+    deep = "[" * 100_000 + "]" * 100_000
+    assert run("exchanges", deep, editor, name="deep.json").unreadable
+    nul = run("exchanges", "date,returned,notes,source\n2024-02-01,5,a\x00b,Agency\n", editor)
+    assert [str(problem) for problem in nul.problems] == [
+        "Line 2: Column “notes” holds a NUL character, which text cannot hold."
+    ]
+
+
+def test_a_workbook_past_the_row_limit_is_refused_whatever_its_dimension_says(editor, db):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["date", "returned", "source"])
+    for day in (1, 2, 3):
+        sheet.append([f"2024-02-0{day}", day, "Agency"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    report = import_file(buffer, "exchanges", editor, name="x.xlsx", max_rows=2)
+    assert [str(problem) for problem in report.problems] == [
+        "The file has more than 2 rows; the admin imports at most 2 at once. Split it, or ask "
+        "for it to be imported with “manage.py import_data”."
+    ]
+    assert not report.written and not Exchange.objects.exists()
+
+
+def test_dating_at_commit_leaves_entries_dated_ahead_alone(seed):
+    from django.utils import timezone
+
+    from exchanges.changes import date_on_commit
+
+    exchange = Exchange.objects.get(official_number=67)
+    ahead = timezone.now() + datetime.timedelta(days=2)
+    later = Change.objects.create(kind="exchange", uuid=exchange.uuid, action="updated", at=ahead)
+    past = Change.objects.create(
+        kind="exchange", uuid=exchange.uuid, action="updated", at=timezone.now()
+    )
+    date_on_commit([later.pk, past.pk])
+    later.refresh_from_db()
+    past.refresh_from_db()
+    assert later.at == ahead and past.at > ahead - datetime.timedelta(days=2)
