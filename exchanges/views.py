@@ -27,8 +27,8 @@ from .api.conditional import Validators
 from .api.parameters import check_parameters
 from .api.throttling import PartnerRateThrottle
 from .caching import cached, data_version, not_modified, public_headers
-from .cells import FORMULA_STARTS
 from .conf import app_settings
+from .exporting import safe_text
 from .kinds import BOXES, FEEDS, box_title, build_box, checked_box
 from .rendering import (
     embed_path,
@@ -151,10 +151,8 @@ def box_data(request, kind, key=None):
 
 
 def spreadsheet_text(value):
-    """A cell a spreadsheet shows as text, never runs as a formula (OWASP's leading quote)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A cell a spreadsheet shows as text, never runs as a formula; numbers stay numbers."""
+    return safe_text(value) if isinstance(value, str) else value
 
 
 def box_data_file(kind, key, as_of, lang):
