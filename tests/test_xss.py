@@ -28,7 +28,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.template import Context, Template
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -570,6 +570,11 @@ def corpus(django_db_setup, django_db_blocker):
     The browser's tests take no database: while Playwright's event loop runs,
     Django would open another connection, outside this transaction.
     """
+    # pytest-django makes the test database only when a selected test asks for
+    # ``db``; a run of the browser tests alone would otherwise write to the real one.
+    name = str(connection.settings_dict["NAME"])
+    if not (name.startswith("test_") or "memorydb" in name):
+        pytest.fail("No test database: select a database test of this module too (-k ... or link).")
     with django_db_blocker.unblock(), transaction.atomic():
         cache.clear()
         local.clear()
@@ -965,19 +970,22 @@ class Web:
 
     @staticmethod
     def embeds_loaded(tab, count):
-        """Wait for a partner's page to show each of its ``count`` framed boxes."""
+        """
+        Wait for a partner's page to show each of its ``count`` framed boxes.
+
+        The frames load lazily and the resize script grows them to their content,
+        so a frame may end up below the loading distance however tall the window:
+        each is scrolled to, as a reader would, and waited for in turn.
+        """
         tab.wait_for_function(
             "n => document.querySelectorAll('iframe[data-exchanges-embed]').length === n",
             arg=count,
         )
-        for _attempt in range(100):
-            embeds = [frame for frame in tab.frames if "/embed/" in frame.url]
-            if len(embeds) == count:
-                break
-            tab.wait_for_timeout(50)
-        assert len(embeds) == count
-        for frame in embeds:
-            frame.wait_for_selector("aside.xb", state="attached")
+        frames = tab.locator("iframe[data-exchanges-embed]")
+        for index in range(count):
+            frames.nth(index).scroll_into_view_if_needed()
+            frames.nth(index).content_frame.locator("aside.xb").wait_for(state="attached")
+        assert len([frame for frame in tab.frames if "/embed/" in frame.url]) == count
 
     def close(self):
         self.context.close()
