@@ -104,7 +104,10 @@ def test_the_access_log_keeps_no_query_strings(served):
     with pytest.raises(urllib.error.HTTPError) as refused:
         fetch(served + "/feeds/exchanges.atom?key=s3cret-partner-key")
     assert refused.value.code in (401, 403)
-    time.sleep(0.5)  # the access log is written after the answer
-    log = served.log.read_text()
+    # The access log is written after the answer: wait for its line.
+    deadline = time.monotonic() + 30
+    while '"GET /feeds/exchanges.atom"' not in (log := served.log.read_text()):
+        assert time.monotonic() < deadline, log[-3000:]
+        time.sleep(0.1)
     assert '"GET /feeds/exchanges.atom"' in log
     assert "s3cret-partner-key" not in log
