@@ -58,12 +58,17 @@ DAY_FIRST = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
 def read_date(text):
-    """2025-05-23, or 23.05.2025 as Ukrainian spreadsheets write it."""
+    """
+    2025-05-23, or 23.05.2025 as Ukrainian spreadsheets write it; an Excel date
+    cell that also holds a time (2025-05-23T14:30:00) is its day.
+    """
     try:
         match = DAY_FIRST.match(text)
         if match:
             day, month, year = (int(part) for part in match.groups())
             return datetime.date(year, month, day)
+        if "T" in text:
+            return datetime.datetime.fromisoformat(text).date()
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise CellError(
@@ -103,8 +108,17 @@ QUALIFIER_WORDS = {
     Precision.FEWER_THAN: ["fewer than", "less than", "менше ніж", "менш як"],
     Precision.UP_TO: ["up to", "до"],
 }
-UNKNOWN_WORDS = {"unknown", "not disclosed", "undisclosed", "n/a", "невідомо", "не розголошується"}
-RANGE = re.compile(rf"^({NUMBER})\s*(?:–|—|-|to|до)\s*({NUMBER})$")
+UNKNOWN_WORDS = {
+    "unknown",
+    "not disclosed",
+    "undisclosed",
+    "n/a",
+    "невідомо",
+    "не розголошено",
+    "не розголошується",
+}
+# “1,000–1,200”, “1,000 to 1,200”, “between 1,000 and 1,200”, “від 1 000 до 1 200”.
+RANGE = re.compile(rf"^(?:between |from |від )?({NUMBER})\s*(?:–|—|-|to|and|до)\s*({NUMBER})$")
 
 
 def read_precision(text):

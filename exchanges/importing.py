@@ -55,10 +55,13 @@ class Problem:
     line: int | None
     column: str | None
     message: str
+    record: bool = False  # ``line`` counts a JSON file's records, not its lines
 
     def __str__(self):
         where = []
-        if self.line is not None:
+        if self.line is not None and self.record:
+            where.append(_("Record %(line)s") % {"line": self.line})
+        elif self.line is not None:
             where.append(_("Line %(line)s") % {"line": self.line})
         if self.column:
             where.append(_("column “%(column)s”") % {"column": self.column})
@@ -69,7 +72,7 @@ class Problem:
 class Report:
     """What an import did, or, for a dry run, would do."""
 
-    kind: str
+    kind: str  # the kind's name as people read it: “exchanges”, “обміни”
     dry_run: bool = False
     skip_bad_rows: bool = False
     rows: int = 0
@@ -83,10 +86,12 @@ class Report:
     problems: list = field(default_factory=list)
     samples: dict = field(default_factory=lambda: {"created": [], "updated": []})
     new_categories: list = field(default_factory=list)
+    records: bool = False  # rows are a JSON file's records, counted from 1
 
-    def problem(self, line, column, message):
+    def problem(self, line, column, message, record=None):
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(Problem(line, column, str(message)))
+            record = self.records if record is None else record
+            self.problems.append(Problem(line, column, str(message), record))
 
     def sample(self, action, line, record, columns=()):
         """The first rows of each action, as “Exchange of 2025-03-19 (returned, notes)”."""
@@ -181,6 +186,10 @@ def is_formula(value):
     return isinstance(value, str) and value.startswith("=")
 
 
+# The cell of a key a JSON record does not have.
+ABSENT = object()
+
+
 class Table:
     """The rows of a file as (line, {column: text}), read one at a time."""
 
@@ -190,7 +199,6 @@ class Table:
         head = file.read(8)
         file.seek(0)
         self.format = file_format(name, head)
-        self.where = _("record") if self.format == "json" else _("line")
         self.total = None
         self.counted = True  # whether ``total`` is the real number of rows
         self.columns = None
@@ -258,21 +266,21 @@ class Table:
         return {
             name: read_cell(value)
             for name, value in zip(self.columns, values, strict=False)
-            if name is not None
+            if name is not None and value is not ABSENT
         }
 
     def __iter__(self):
         return self.source
 
     def csv_rows(self):
-        self.total = max(sum(1 for _line in self.file) - 1, 0)
-        self.file.seek(0)
-        lines = self.decoded_lines()
-        first = next(lines, "")
+        first = next(self.decoded_lines(), "")
         delimiter = max([",", ";", "\t"], key=first.count)
-        reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
         line = 1
         try:
+            # Rows, not lines: a cell may hold line breaks, and blank rows are none.
+            reader = csv.reader(self.decoded_lines(), delimiter=delimiter)
+            self.total = max(sum(1 for values in reader if any(map(str.strip, values))) - 1, 0)
+            reader = csv.reader(self.decoded_lines(), delimiter=delimiter)
             self.check_header(next(reader, []))
             while True:
                 line = reader.line_num + 1
@@ -285,6 +293,7 @@ class Table:
 
     def decoded_lines(self):
         """The file's lines as text, each decoded alone, so a bad byte names its line."""
+        self.file.seek(0)
         for number, raw in enumerate(self.file, start=1):
             try:
                 text = raw.decode("utf-8")
@@ -361,9 +370,10 @@ class Table:
             )
         self.total = len(data)
         names = list(dict.fromkeys(key for item in data for key in item))
-        self.check_header(names)
+        self.check_header(names, line=None)  # JSON has no header line
         for number, item in enumerate(data, start=1):
-            yield number, [item.get(name) for name in names]
+            # A key a record leaves out is a column it leaves as it is, not an empty cell.
+            yield number, [item.get(name, ABSENT) for name in names]
 
 
 class RowError(ValueError):
@@ -409,7 +419,9 @@ class Import:
         self.dry_run = dry_run
         self.progress = progress
         self.max_rows = max_rows
-        self.report = Report(self.layout.name, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
+        self.report = Report(
+            self.model._meta.verbose_name_plural, dry_run=dry_run, skip_bad_rows=skip_bad_rows
+        )
         self.lookups = Lookups()
         self.seen = {}  # record pk → the line that named it
         self.file_name = ""
@@ -439,13 +451,15 @@ class Import:
         with transaction.atomic():
             try:
                 table = Table(file, name, self.layout)
+                report.records = table.format == "json"
                 for line, values in table:
                     self.check_size(table)
                     self.import_line(table, line, values)
                     if self.progress:
                         self.progress(report.rows, table.total)
             except FileError as error:
-                report.problem(error.line, error.column, error)
+                # A file's problem names a line of the file, JSON's too.
+                report.problem(error.line, error.column, error, record=False)
                 report.bad_rows += 1
                 report.unreadable = True
                 report.skip_bad_rows = False  # a file that cannot be read is never half-read
@@ -563,6 +577,8 @@ class Import:
                 _("%(record)s is published: only an editor may change it.") % {"record": record},
             )
             return
+        # Messages and the check name a record as stored, before the file changes it.
+        label = None if creating else str(record)
         changed = self.assign(row, record, reading)
         if creating and layout.guarded_by and not may_change(self.user, record, layout):
             # A published person's roles are theirs to change only by an editor, as in the form.
@@ -579,7 +595,7 @@ class Import:
             report.unchanged += 1
             self.seen[record.pk] = row.line
             return
-        correction = None if creating else self.correction(row, record, changed)
+        correction = None if creating else self.correction(row, record, label, changed)
         if row.errors:
             return
         self.validate(row, record, publishing)
@@ -613,7 +629,7 @@ class Import:
         else:
             # What an update changes, by the columns the editor wrote.
             columns = dict.fromkeys(layout.column_of(name) or name for name in changed)
-            report.sample("updated", row.line, record, columns)
+            report.sample("updated", row.line, label, columns)
 
     def assign(self, row, record, reading):
         """Set the row's values on ``record``: the names of the fields that change."""
@@ -654,7 +670,7 @@ class Import:
             changed.append("translations")
         return changed
 
-    def correction(self, row, record, changed):
+    def correction(self, row, record, label, changed):
         """The public note a published record's changed figures need, from the row."""
         corrected = [name for name in changed if name in getattr(record, "corrected_fields", ())]
         if not corrected or record.status != Status.PUBLISHED:
@@ -668,7 +684,7 @@ class Import:
                     "%(record)s is published: changing %(fields)s needs a correction note "
                     "in the “correction” column, which readers and partners will see."
                 )
-                % {"record": record, "fields": labels},
+                % {"record": label, "fields": labels},
             )
             return None
         return {"note_en": note, "note_uk": row.text("correction_uk"), "fields": corrected}

@@ -296,9 +296,12 @@ class Lookups:
         """A category by name; a new one is made, as an editor would add it in the form."""
 
         def find():
-            category = Category.objects.filter(named(text, "slug", "name_en", "name_uk")).first()
+            # By its slug too: “Military.” is the category “military”, not a new one.
+            slug = slugify(text)
+            found = named(text, "slug", "name_en", "name_uk") | (Q(slug=slug) if slug else Q())
+            category = Category.objects.filter(found).first()
             if category is None:
-                slug = slugify(text) or f"category-{uuid.uuid4().hex[:8]}"
+                slug = slug or f"category-{uuid.uuid4().hex[:8]}"
                 category = Category.objects.create(slug=slug, name_en=text)
                 self.new_categories.append(text)
                 self.made.append((("category", text), text))
@@ -329,19 +332,29 @@ class Lookups:
         return self.by_uuid(Tally, text)
 
     def unknown(self, find, text):
-        what = {
-            self.agreement: _("agreement"),
-            self.organisation: _("organisation"),
-            self.person: _("person"),
-            self.speaker: _("person or organisation"),
-            self.role: _("role of this person"),
-            self.exchange: _("exchange (give its UUID, or its date when it was the only one)"),
-            self.tally: _("tally (give its UUID)"),
+        # Whole sentences, so each language can decline the noun as it needs.
+        message = {
+            self.agreement: _(
+                "There is no agreement “%(text)s”; add it first, or check the spelling."
+            ),
+            self.organisation: _(
+                "There is no organisation “%(text)s”; add it first, or check the spelling."
+            ),
+            self.person: _("There is no person “%(text)s”; add them first, or check the spelling."),
+            self.speaker: _(
+                "There is no person or organisation “%(text)s”; add them first, or check the "
+                "spelling."
+            ),
+            self.role: _(
+                "This person has no role “%(text)s”; add it first, or check the spelling."
+            ),
+            self.exchange: _(
+                "There is no exchange “%(text)s”: give its UUID, or its date when it was the "
+                "only one that day."
+            ),
+            self.tally: _("There is no tally “%(text)s”: give its UUID."),
         }[find]
-        return _("There is no %(what)s “%(text)s”; add it first, or check the spelling.") % {
-            "what": what,
-            "text": text,
-        }
+        return message % {"text": text}
 
 
 def named(text, *fields):

@@ -551,6 +551,23 @@ def not_in_future(field, date):
     return {}
 
 
+def not_before_agreement(record, field):
+    """
+    An exchange or tally under an agreement is dated on or after the day it was
+    reached: boxes pinned to an earlier date would never show it.
+    """
+    date = getattr(record, field)
+    if date and record.agreement_id and date < record.agreement.concluded_on:
+        return {
+            field: _(
+                "This is before %(agreement)s was agreed (%(agreed)s): check the date, "
+                "or the agreement."
+            )
+            % {"agreement": record.agreement, "agreed": record.agreement.concluded_on.isoformat()}
+        }
+    return {}
+
+
 def speaker_is_public(record, field):
     """A published statement names a published speaker: readers see who said it."""
     speaker = getattr(record, field) if getattr(record, f"{field}_id") else None
@@ -914,6 +931,7 @@ class Exchange(Record, Source):
     def clean(self):
         errors = {
             **not_in_future("date", self.date),
+            **not_before_agreement(self, "date"),
             **Exchange.returned_figure.errors(self),
             **Exchange.handed_over_figure.errors(self),
         }
@@ -1086,6 +1104,7 @@ class Tally(Statement, Record, Source):
     def clean(self):
         errors = {
             **not_in_future("as_of", self.as_of),
+            **not_before_agreement(self, "as_of"),
             **Tally.exchanges_figure.errors(self),
             **Tally.returned_figure.errors(self),
         }

@@ -664,3 +664,21 @@ def test_official_minus_recorded_keeps_honest_bounds(
     )
     page = admin_client.get(url(Tally, "change", tally.pk))
     assert expected in page.text.replace("\xa0", " ")
+
+
+def test_a_stage_dated_before_its_agreement_is_refused_on_its_field(admin_client, seed):
+    stage = Agreement.objects.get(slug="istanbul-2").exchanges.get(stage=1)
+    before = stage.date
+    response = post_form(
+        admin_client,
+        url(Exchange, "change", stage.pk),
+        date="2025-05-30",
+        correction_note="Moved.",
+    )
+    assert response.status_code == 200
+    assert field_errors(response, "date") == [
+        f"This is before {stage.agreement} was agreed (2025-06-02): check the date, or the "
+        "agreement."
+    ]
+    stage.refresh_from_db()
+    assert stage.date == before

@@ -127,6 +127,13 @@ def test_a_file_longer_than_the_admin_takes_is_sent_to_the_command(seed, editor,
     checked, _token = check(editor, "date,returned,source\n" + rows)
     assert "Would create 3, update 0" in checked.content.decode()
 
+    # The limit counts rows: notes of two lines and the blank rows Excel leaves are none.
+    rows = "".join(f'2024-02-0{day},{day},Agency,"First line\nsecond line"\n' for day in (4, 5, 6))
+    checked, _token = check(editor, "date,returned,source,notes\n" + rows + ",,,\n\n\n")
+    html = checked.content.decode()
+    assert "Would create 3, update 0 and leave 0 exchanges as they are." in html, html
+    assert "at most" not in html
+
 
 def test_a_file_that_cannot_be_read_offers_no_skip(seed, editor):
     form = editor.get(IMPORT)
@@ -252,7 +259,7 @@ def test_tallies_import_in_the_browser(
     page.set_input_files("input[type=file]", str(path))
     page.check("input[name=publish]")
     page.click("input[value='Check the file']")
-    assert "Would create 1, update 0 and leave 0 tallies as they are." in page.inner_text(
+    assert "Would create 1, update 0 and leave 0 official tallies as they are." in page.inner_text(
         ".import-summary"
     )
     page.click("input[value='Import and publish']")

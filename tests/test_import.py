@@ -16,7 +16,8 @@ from django.core.management import CommandError, call_command
 from django.db.models.signals import pre_save
 from reversion.models import Version
 
-from exchanges.figures import Precision
+from exchanges.cells import read_figure
+from exchanges.figures import QUALIFIED, Figure, Precision
 from exchanges.importing import ImportRefused, import_file
 from exchanges.layouts import LAYOUTS
 from exchanges.models import (
@@ -32,6 +33,7 @@ from exchanges.models import (
     Tally,
 )
 
+from .test_boxes import render, visible
 from .test_pinned import box
 
 pytestmark = pytest.mark.django_db
@@ -125,9 +127,12 @@ def test_the_shared_exchanges_file_gives_22_exchanges_with_their_figures(editor)
         ("1,000–1,200", 1000, Precision.BETWEEN, 1200),
         ("1000-1200", 1000, Precision.BETWEEN, 1200),
         ("1,000 to 1,200", 1000, Precision.BETWEEN, 1200),
+        ("between 1,000 and 1,200", 1000, Precision.BETWEEN, 1200),
+        ("від 1 000 до 1 200", 1000, Precision.BETWEEN, 1200),
         ("понад 1 000", 1000, Precision.OVER, None),
         ("щонайменше 7 000", 7000, Precision.AT_LEAST, None),
         ("not disclosed", None, Precision.UNKNOWN, None),
+        ("не розголошено", None, Precision.UNKNOWN, None),
         ("", None, Precision.UNKNOWN, None),
     ],
 )
@@ -140,6 +145,23 @@ def test_figures_as_officials_write_them(editor, written, value, precision, uppe
         precision,
         upper,
     )
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+@pytest.mark.parametrize(
+    "figure",
+    [Figure(5857), Figure(None, Precision.UNKNOWN), Figure(1000, Precision.BETWEEN, 1200)]
+    + [Figure(1000, precision) for precision in QUALIFIED],
+    ids=str,
+)
+def test_a_figure_as_the_boxes_word_it_reads_back_as_itself(lang, figure):
+    """A figure copied from a box (or a box's CSV) into a spreadsheet imports unchanged."""
+    words = figure.words(lang)
+    assert read_figure(words) == (
+        figure.value,
+        None if figure.precision == Precision.EXACT else figure.precision,
+        figure.upper,
+    ), words
 
 
 # The layout the issue gives for tallies, exactly.
@@ -186,6 +208,38 @@ def test_tallies_published_on_import_show_in_boxes_pinned_to_their_dates(seed, e
     assert "Україна повернула 1 047 осіб за 20 обмінів." in box(datetime.date(2022, 10, 2), "uk")
     # Four back-filled statements, and the article's own still shows on its date.
     assert "5,857" in box(datetime.date(2025, 7, 28))
+
+
+def test_the_tally_example_in_the_editors_guide_does_what_it_says(seed, editor):
+    guide = read("docs/editors.md").decode()
+    example = re.search(r"A tally file, for example.*?```csv\n(.*?)```", guide, re.S)[1]
+    report = run("tallies", example, editor, name="tallies.csv", publish=True)
+    assert report.ok, [str(p) for p in report.problems]
+    assert (report.created, report.published) == (4, 4)
+    # “Published on import, each shows in the boxes pinned to its date.”
+    assert "Ukraine has brought back 1,456 people" in box(datetime.date(2022, 12, 31))
+    assert "Ukraine has brought back 3,135 people in 50 exchanges" in box(datetime.date(2024, 2, 8))
+    assert "at least 7,000" in box(datetime.date(2026, 1, 15))
+    pinned = visible(render('{% factbox "agreement" "istanbul-2" as_of="2025-06-20" lang="en" %}'))
+    assert "over 1,000" in pinned, pinned
+
+
+def test_an_exchange_or_tally_dated_before_its_agreement_is_a_bad_row(seed, editor):
+    report = run(
+        "tallies",
+        "as_of,scope,agreement,returned,stated_by,source\n"
+        "2025-06-01,agreement,istanbul-2,1000,andrii-yusov,Agency\n",
+        editor,
+    )
+    agreement = Agreement.objects.get(slug="istanbul-2")
+    assert [str(problem) for problem in report.problems] == [
+        f"Line 2, column “as_of”: This is before {agreement} was agreed (2025-06-02): check "
+        "the date, or the agreement."
+    ]
+    report = run(
+        "exchanges", "date,agreement,returned,source\n2025-05-30,istanbul-2,10,Agency\n", editor
+    )
+    assert [problem.column for problem in report.problems] == ["date"]
 
 
 def test_the_history_names_the_importing_user(seed, editor):
@@ -382,7 +436,8 @@ BAD_INPUT = [
             (
                 2,
                 "stated_by",
-                "There is no person or organisation “Nobody”; add it first, or check the spelling.",
+                "There is no person or organisation “Nobody”; add them first, or check the "
+                "spelling.",
             )
         ],
     ),
@@ -414,7 +469,7 @@ BAD_INPUT = [
             (
                 2,
                 "roles",
-                "There is no role of this person “Minister”; add it first, or check the spelling.",
+                "This person has no role “Minister”; add it first, or check the spelling.",
             )
         ],
     ),
@@ -594,6 +649,68 @@ def test_a_file_of_uuids_changes_only_its_columns(seed, editor):
     ]
 
 
+def test_a_json_record_leaves_the_keys_it_does_not_have_as_they_are(seed, editor):
+    first = Exchange.objects.get(official_number=67)
+    second = Exchange.objects.filter(returned__gt=0).exclude(pk=first.pk).first()
+    before = (first.notes_en, second.returned, second.returned_precision)
+    records = [
+        {"uuid": str(first.uuid), "returned": 85, "correction": "85 returned, not 84."},
+        {"uuid": str(second.uuid), "notes": "Checked with the ombudsman."},
+    ]
+    report = run("exchanges", json.dumps(records), editor, name="fix.json")
+    assert (report.updated, report.problems) == (2, [])
+    assert [columns for _record, columns in report.samples["updated"]] == [
+        f"{first} (returned)",
+        f"{second} (notes)",
+    ]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.returned == 85 and first.notes_en == before[0]
+    assert second.notes_en == "Checked with the ombudsman."
+    assert (second.returned, second.returned_precision) == before[1:]
+
+    # A record that would create one needs every column a new one needs; JSON's
+    # problems count records, not lines.
+    records = [{"uuid": str(first.uuid), "notes": "Checked."}, {"returned": 5}]
+    report = run("exchanges", json.dumps(records), editor, name="new.json")
+    assert [str(problem) for problem in report.problems] == [
+        "Record 2, column “uuid”: This row names no exchange by UUID; a new one needs the "
+        "columns date."
+    ]
+    report = run("exchanges", json.dumps([{"returned": 5}]), editor, name="new.json")
+    assert [str(problem) for problem in report.problems] == [
+        "The file has no column “date”, which exchanges need."
+    ]
+
+
+def test_a_published_record_is_named_as_stored_not_as_the_file_would_make_it(seed, editor):
+    exchange = Exchange.objects.get(official_number=67)
+    report = run("exchanges", f"uuid,date,returned\n{exchange.uuid},2026-08-04,90\n", editor)
+    assert [str(problem) for problem in report.problems] == [
+        f"Line 2, column “date”: {exchange} is published: changing date, people returned "
+        "needs a correction note in the “correction” column, which readers and partners will see."
+    ]
+    assert "2026-08-04" not in str(report.problems[0])
+
+
+def test_a_category_written_with_stray_punctuation_is_the_one_that_exists(seed, editor):
+    report = run("exchanges", "date,returned,categories,source\n2024-02-01,5,Military.,A\n", editor)
+    assert (report.created, report.problems, report.new_categories) == (1, [], [])
+    assert [c.slug for c in Exchange.objects.get(date="2024-02-01").categories.all()] == [
+        "military"
+    ]
+
+
+def test_the_summary_names_the_kind_in_the_editors_language(editor):
+    from django.utils import translation
+
+    report = run("tallies", "as_of,returned,source\n2024-02-01,5,Agency\n", editor, dry_run=True)
+    with translation.override("uk"):
+        summary = report.summary()
+    assert "exchanges" not in summary and "tallies" not in summary
+    assert "офіційн" in summary.lower(), summary
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
@@ -715,12 +832,28 @@ def test_json_and_xlsx_files(editor):
     assert not Exchange.objects.filter(date="2024-02-03").exists()
 
 
+def test_an_excel_date_cell_with_a_time_is_its_day(editor):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["date", "returned", "source"])
+    book.active.append([datetime.datetime(2024, 2, 4, 14, 30), 5, "Agency"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = run("exchanges", buffer.getvalue(), editor, name="x.xlsx")
+    assert report.created == 1, [str(p) for p in report.problems]
+    assert Exchange.objects.get().date == datetime.date(2024, 2, 4)
+
+
 def test_the_command_checks_imports_and_refuses(seed, editor, tmp_path, capsys):
     path = tmp_path / "tallies.csv"
     path.write_text(TALLIES, encoding="utf-8")
 
     call_command("import_data", str(path), kind="tallies", user="editor", dry_run=True)
-    assert "Would create 4, update 0 and leave 0 tallies as they are." in capsys.readouterr().out
+    assert (
+        "Would create 4, update 0 and leave 0 official tallies as they are."
+        in capsys.readouterr().out
+    )
     assert not Tally.objects.filter(as_of=datetime.date(2022, 10, 2)).exists()
 
     call_command("import_data", str(path), kind="tallies", user="editor", publish=True)

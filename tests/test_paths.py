@@ -57,7 +57,7 @@ def world():
         stage = ExchangeFactory(
             agreement=agreement,
             stage=1,
-            date=datetime.date(2025, 5, 24),
+            date=datetime.date(2025, 6, 10),
             returned=4242,
             counts_toward_tally=False,
             status=Status.DRAFT,
@@ -329,7 +329,7 @@ def test_import_of_a_spreadsheet(role, world):
         checked = client.post(address, {"file": file, "progress": token, **fields})
         return client.post(address, {"token": token, "name": "stage.csv", **fields}), checked
 
-    row = f"uuid,date,returned,source\n{stage.uuid},2025-05-24,4242,Test Agency\n"
+    row = f"uuid,date,returned,source\n{stage.uuid},2025-06-10,4242,Test Agency\n"
     imported, checked = upload(row)
     assert "is published" in checked.content.decode()
     assert_refused(imported)
