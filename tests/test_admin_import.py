@@ -272,3 +272,21 @@ def test_tallies_import_in_the_browser(
         "over",
         Status.PUBLISHED,
     )
+
+
+def test_a_json_file_is_checked_record_by_record_in_the_editors_language(seed, editor):
+    records = [
+        {"date": "2024-02-01", "returned": 100, "source": "Agency"},
+        {"date": "2024-02-02", "returned": -5, "source": "Agency"},
+    ]
+    checked, _token = check(editor, json.dumps(records), name="fix.json")
+    html = checked.content.decode()
+    assert '<th scope="col">Record</th>' in html
+    assert "<li>Record 1: Exchange of 2024-02-01</li>" in html, html
+    assert "A number of people or exchanges cannot be negative." in html
+    # The same in Ukrainian, the kind named as the admin names it.
+    editor.cookies["django_language"] = "uk"
+    checked, _token = check(editor, json.dumps(records), name="fix.json")
+    html = checked.content.decode()
+    assert '<th scope="col">Запис</th>' in html
+    assert "обміни" in html.split("import-summary")[1].split("</p>")[0].lower()
